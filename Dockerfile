@@ -1,0 +1,14 @@
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+COPY src ./src
+COPY test ./test
+COPY scripts ./scripts
+COPY bench ./bench
+RUN npm ci --no-audit --no-fund
+COPY bin ./bin
+COPY stack ./stack
+COPY examples ./examples
+ENV NODE_ENV=production
+EXPOSE 8080
+CMD ["node", "bin/tukang.js", "run"]

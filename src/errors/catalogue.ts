@@ -1,0 +1,51 @@
+/**
+ * The one catalogue of Tukang's errors. Every error the service raises on purpose has a stable
+ * code from this table, a retryable flag, and optionally the underlying cause. The codes are
+ * documented in docs/errors.md; a unit test keeps the two in sync.
+ */
+export const ERRORS = {
+  CONFIG_INVALID: { retryable: false, summary: 'The configuration file or an environment override is invalid.' },
+  CONFIG_UNREADABLE: { retryable: false, summary: 'The configuration file cannot be read or is not JSON.' },
+  STACK_TOOL_MISSING: { retryable: false, summary: 'A program the local stack needs (java, mvn, python3) is not installed.' },
+  STACK_PORT_TAKEN: { retryable: false, summary: 'A port the local stack needs is used by another process.' },
+  STACK_PROVISION_FAILED: { retryable: true, summary: 'Resolving Kafka jars or installing LocalStack failed.' },
+  STACK_START_FAILED: { retryable: true, summary: 'A local stack server did not become ready in time.' },
+  KAFKA_UNAVAILABLE: { retryable: true, summary: 'The Kafka cluster cannot be reached.' },
+  S3_UNAVAILABLE: { retryable: true, summary: 'The S3 endpoint cannot be reached or answered with a server error.' },
+  S3_PRECONDITION_FAILED: { retryable: false, summary: 'A conditional S3 write lost a race (If-None-Match or If-Match).' },
+  S3_BUCKET_MISSING: { retryable: false, summary: 'The configured lake bucket does not exist.' },
+  DATASET_UNKNOWN: { retryable: false, summary: 'No dataset with that name is configured.' },
+  ENCODE_FAILED: { retryable: false, summary: 'Encoding a buffer to Parquet failed.' },
+  COMMIT_CONFLICT: { retryable: true, summary: 'Concurrent writers updated the same partition metadata; the commit is retried.' },
+  METADATA_CORRUPT: { retryable: false, summary: 'A metadata object in S3 is not what Tukang wrote (bad JSON or wrong shape).' },
+  CATALOG_LISTEN_FAILED: { retryable: false, summary: 'The catalog cannot listen on its configured host and port.' },
+  SHUTDOWN_REQUESTED: { retryable: false, summary: 'A signal arrived while the service was still starting; start-up was abandoned.' },
+  SHUTDOWN_TIMEOUT: { retryable: false, summary: 'Graceful shutdown did not finish within the configured timeout.' },
+  INTERNAL: { retryable: false, summary: 'An unexpected internal error; a bug.' },
+} as const satisfies Record<string, { retryable: boolean; summary: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class TukangError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TukangError';
+    this.code = code;
+    this.retryable = ERRORS[code].retryable;
+    this.details = Object.freeze({ ...(options.details ?? {}) });
+  }
+}
+
+export function isTukangError(err: unknown, code?: ErrorCode): err is TukangError {
+  return err instanceof TukangError && (code === undefined || err.code === code);
+}
+
+/** A message for any thrown value, without a stack trace. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
