@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isTukangError } from '../errors/catalogue.js';
 import { registerRunCommand } from './run-command.js';
 import { registerStackCommand } from './stack-command.js';
+import { registerProduceSampleCommand } from './produce-sample-command.js';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride();
   registerRunCommand(program);
   registerStackCommand(program);
+  registerProduceSampleCommand(program);
 
   try {
     await program.parseAsync(argv);
@@ -31,7 +33,7 @@ function reportError(err: unknown): number {
   }
   if (isTukangError(err)) {
     process.stderr.write(`tukang: ${err.message} [${err.code}]\n`);
-    return err.code === 'CONFIG_INVALID' || err.code === 'CONFIG_UNREADABLE' ? EXIT.usage : EXIT.failure;
+    return err.code === 'CONFIG_INVALID' || err.code === 'CONFIG_UNREADABLE' || err.code === 'USAGE_INVALID' ? EXIT.usage : EXIT.failure;
   }
   process.stderr.write(`tukang: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return EXIT.failure;

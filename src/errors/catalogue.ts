@@ -5,6 +5,7 @@
  */
 export const ERRORS = {
   CONFIG_INVALID: { retryable: false, summary: 'The configuration file or an environment override is invalid.' },
+  USAGE_INVALID: { retryable: false, summary: 'A command-line argument is invalid.' },
   CONFIG_UNREADABLE: { retryable: false, summary: 'The configuration file cannot be read or is not JSON.' },
   STACK_TOOL_MISSING: { retryable: false, summary: 'A program the local stack needs (java, mvn, python3) is not installed.' },
   STACK_PORT_TAKEN: { retryable: false, summary: 'A port the local stack needs is used by another process.' },

@@ -41,7 +41,7 @@ export function buildUtf8(values: ColumnValues, column: string, nullsAllowed: bo
     const v = values[i];
     if (typeof v === 'string') chars += v.length;
   }
-  let buffer = Buffer.allocUnsafeSlow(chars + (chars >> 4) + 64);
+  let buffer: Buffer = Buffer.allocUnsafeSlow(chars + (chars >> 4) + 64);
   const offsets = new Int32Array(n + 1);
   let validity: Uint8Array | undefined;
   let nulls = 0;

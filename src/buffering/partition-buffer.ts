@@ -1,0 +1,89 @@
+import type { CleanEvent } from '../core/records.js';
+import type { ResolvedColumn } from '../core/resolved-schema.js';
+import { RowBatchBuilder, type RowBatch } from '../writing/parquet/row-batch.js';
+
+/**
+ * The rows of one time partition from one source partition, waiting to be written as one file.
+ * One buffer per (time partition, source partition) keeps every file's provenance a single offset
+ * range of a single source partition: names stay deterministic, a revoked partition's buffers can
+ * be dropped without touching anyone else's, and recovery can tell exactly which offsets a file
+ * covers.
+ */
+export class PartitionBuffer {
+  private readonly events: CleanEvent[] = [];
+  private readonly offsets: number[] = [];
+  private readonly receivedAt: number[] = [];
+  private bytes = 0;
+  readonly firstOffset: number;
+  private last: number;
+  /** Creation time, for age-based decisions. */
+  readonly createdAtMs: number;
+
+  constructor(
+    readonly key: string,
+    readonly partitionPath: string,
+    readonly partitionStartMs: number,
+    readonly sourcePartition: number,
+    firstOffset: number,
+    nowMs: number,
+  ) {
+    this.firstOffset = firstOffset;
+    this.last = firstOffset;
+    this.createdAtMs = nowMs;
+  }
+
+  add(event: CleanEvent, offset: number, receivedAtMs: number, approxBytes: number): void {
+    this.events.push(event);
+    this.offsets.push(offset);
+    this.receivedAt.push(receivedAtMs);
+    this.bytes += approxBytes;
+    if (offset > this.last) this.last = offset;
+  }
+
+  /** Extends the covered range over records that were dropped (duplicates) but belong here. */
+  cover(offset: number): void {
+    if (offset > this.last) this.last = offset;
+  }
+
+  get rowCount(): number {
+    return this.events.length;
+  }
+
+  get approxBytes(): number {
+    return this.bytes;
+  }
+
+  get lastOffset(): number {
+    return this.last;
+  }
+
+  /** The rows sorted by event time, ties by offset (one source partition per buffer). */
+  toSortedBatch(columns: readonly ResolvedColumn[], topic: string): RowBatch {
+    const n = this.events.length;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const events = this.events;
+    const offsets = this.offsets;
+    order.sort((a, b) => {
+      const d = (events[a] as CleanEvent).eventTimeMs - (events[b] as CleanEvent).eventTimeMs;
+      return d !== 0 ? d : (offsets[a] as number) - (offsets[b] as number);
+    });
+    const builder = new RowBatchBuilder(columns, topic, n);
+    for (let k = 0; k < n; k++) {
+      const i = order[k] as number;
+      const e = events[i] as CleanEvent;
+      builder.add(e.values, e.eventId, e.eventTimeMs, this.sourcePartition, offsets[i] as number, this.receivedAt[i] as number);
+    }
+    return builder.build();
+  }
+
+  minMaxEventTime(): { min: number; max: number } {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const e of this.events) {
+      if (e.eventTimeMs < min) min = e.eventTimeMs;
+      if (e.eventTimeMs > max) max = e.eventTimeMs;
+    }
+    return { min, max };
+  }
+}

@@ -1,0 +1,259 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TukangError, isTukangError } from '../errors/catalogue.js';
+import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
+import { offsetsFromKey, padOffset, type LakeLayout } from '../writing/lake-layout.js';
+import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from './metadata-types.js';
+import { partitionBounds, partitionValues } from './partition-values.js';
+
+const MAX_CONFLICT_RETRIES = 12;
+
+/**
+ * Tukang's metadata in S3: the commit protocol's only writer. Every update of shared state is a
+ * conditional write (If-None-Match to create, If-Match to replace), so concurrent instances and
+ * retries after ambiguous answers can neither lose nor double a file.
+ */
+export class CommitLog {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly layout: LakeLayout,
+    private readonly bucket: string,
+  ) {}
+
+  uriOf(key: string): string {
+    return `s3://${this.bucket}/${key}`;
+  }
+
+  /**
+   * Step 2 of the commit protocol (after the data file is uploaded): the immutable commit record,
+   * then the partition state that readers follow. Idempotent: a retry finds its record and file.
+   */
+  async commitFile(commit: FileCommit, sourceDataset = commit.dataset): Promise<PartitionState> {
+    // Commit records stay with the dataset that consumed the records (also for a late-data side
+    // table), so recovery finds every range of a source partition in one listing.
+    const recordKey = this.layout.commitRecord(
+      sourceDataset,
+      commit.source.topic,
+      commit.source.partition,
+      commit.source.last_offset,
+      commit.source.first_offset,
+      commit.partition_path,
+    );
+    try {
+      await putJson(this.store, recordKey, commit, { ifNoneMatch: '*' });
+    } catch (err) {
+      // An earlier attempt of this very commit got through; the record names the same file.
+      if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
+    }
+    // Registered as open before the state changes, so that a crash in between cannot leave a
+    // partition that no instance ever completes. Completing it removes the marker.
+    await this.store.put(this.openMarker(commit.dataset, commit.partition_path), '');
+    return this.addToPartition(commit);
+  }
+
+  /** Adds a committed file to its partition's state; a complete partition gets a new version. */
+  async addToPartition(commit: FileCommit): Promise<PartitionState> {
+    let late = false;
+    const state = await this.updatePartition(commit.dataset, commit.partition_path, (current, now) => {
+      if (current.files.some((f) => f.key === commit.key)) return undefined;
+      late = current.status === 'complete';
+      const file: FileCommit = { ...commit, late };
+      const next: PartitionState = {
+        ...current,
+        files: [...current.files, file],
+        rows: current.rows + file.rows,
+        bytes: current.bytes + file.bytes,
+        duplicates: current.duplicates + file.duplicates,
+        late_rows: current.late_rows + (late ? file.rows : 0),
+        min_event_at: minIso(current.min_event_at, file.min_event_at),
+        max_event_at: maxIso(current.max_event_at, file.max_event_at),
+        updated_at: now,
+      };
+      if (late) {
+        const version = current.version + 1;
+        next.version = version;
+        next.versions = [
+          ...current.versions,
+          {
+            version,
+            reason: 'late_data',
+            created_at: now,
+            completed_at: now,
+            files: next.files.length,
+            rows: next.rows,
+            manifest: this.layout.partitionManifest(commit.dataset, commit.partition_path, version),
+          },
+        ];
+      } else {
+        next.versions = current.versions.map((v) => (v.version === current.version ? { ...v, files: next.files.length, rows: next.rows } : v));
+      }
+      return next;
+    });
+    if (late) {
+      await this.writeManifest(state);
+      await this.appendChange({ dataset: state.dataset, partition_path: state.partition_path, version: state.version, change: 'late_data', at: state.updated_at });
+    }
+    return state;
+  }
+
+  /** Marks a partition complete: manifest first, then the state (the commit point), then _SUCCESS. */
+  async completePartition(dataset: string, partitionPath: string): Promise<PartitionState | undefined> {
+    const existing = await this.readPartition(dataset, partitionPath);
+    if (!existing || existing.value.status === 'complete') {
+      await this.store.delete([this.openMarker(dataset, partitionPath)]);
+      return existing?.value;
+    }
+    await this.writeManifest(existing.value);
+    const state = await this.updatePartition(dataset, partitionPath, (current, now) => {
+      if (current.status === 'complete') return undefined;
+      return {
+        ...current,
+        status: 'complete',
+        updated_at: now,
+        versions: current.versions.map((v) =>
+          v.version === current.version
+            ? { ...v, completed_at: now, files: current.files.length, rows: current.rows, manifest: this.layout.partitionManifest(dataset, partitionPath, v.version) }
+            : v,
+        ),
+      };
+    });
+    // The manifest was written from a snapshot; if files arrived meanwhile, rewrite it from the final state.
+    if (state.files.length !== existing.value.files.length) await this.writeManifest(state);
+    await this.store.put(this.layout.successMarker(dataset, partitionPath), '');
+    await this.store.delete([this.openMarker(dataset, partitionPath)]);
+    await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'complete', at: state.updated_at });
+    return state;
+  }
+
+  async readPartition(dataset: string, partitionPath: string): Promise<{ value: PartitionState; etag: string } | undefined> {
+    return getJson<PartitionState>(this.store, this.layout.partitionState(dataset, partitionPath));
+  }
+
+  /** Commit records of a source partition whose last offset is at or past `fromOffset`, in offset order. */
+  async commitsFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<FileCommit[]> {
+    const prefix = this.layout.commitsOf(dataset, topic, sourcePartition);
+    const startAfter = fromOffset > 0 ? `${prefix}${padOffset(fromOffset - 1)}~` : undefined;
+    const commits: FileCommit[] = [];
+    for await (const object of listAll(this.store, prefix, startAfter === undefined ? {} : { startAfter })) {
+      const range = offsetsFromKey(object.key);
+      if (!range || range.last < fromOffset) continue;
+      const record = await getJson<FileCommit>(this.store, object.key);
+      if (record) commits.push(record.value);
+    }
+    return commits;
+  }
+
+  /** Dead-letter batches of a source partition whose last offset is at or past `fromOffset`. */
+  async deadLetterRangesFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<Array<{ first: number; last: number }>> {
+    const prefix = this.layout.deadLettersOf(dataset, topic, sourcePartition);
+    const ranges: Array<{ first: number; last: number }> = [];
+    for await (const object of listAll(this.store, prefix)) {
+      const range = offsetsFromKey(object.key);
+      if (range && range.last >= fromOffset) ranges.push(range);
+    }
+    return ranges;
+  }
+
+  async writeSourceCheckpoint(checkpoint: SourceCheckpoint): Promise<void> {
+    await putJson(this.store, this.layout.sourceCheckpoint(checkpoint.dataset, checkpoint.topic, checkpoint.partition), checkpoint);
+  }
+
+  async readSourceCheckpoints(dataset: string, topic: string): Promise<SourceCheckpoint[]> {
+    const checkpoints: SourceCheckpoint[] = [];
+    for await (const object of listAll(this.store, this.layout.sourceCheckpoints(dataset, topic))) {
+      const value = await getJson<SourceCheckpoint>(this.store, object.key);
+      if (value) checkpoints.push(value.value);
+    }
+    return checkpoints;
+  }
+
+  /** Paths of the partitions of a dataset that have files and are not complete yet. */
+  async openPartitions(dataset: string): Promise<string[]> {
+    const prefix = `${this.layout.metaRoot(dataset)}open/`;
+    const paths: string[] = [];
+    for await (const object of listAll(this.store, prefix)) paths.push(object.key.slice(prefix.length).replaceAll('+', '/'));
+    return paths;
+  }
+
+  private openMarker(dataset: string, partitionPath: string): string {
+    return `${this.layout.metaRoot(dataset)}open/${partitionPath.replaceAll('/', '+')}`;
+  }
+
+  private async writeManifest(state: PartitionState): Promise<void> {
+    const manifest: PartitionManifest = {
+      dataset: state.dataset,
+      partition_path: state.partition_path,
+      version: state.version,
+      status: 'complete',
+      rows: state.rows,
+      created_at: new Date().toISOString(),
+      entries: state.files.map((f) => ({ url: f.uri, mandatory: true, meta: { content_length: f.bytes, record_count: f.rows } })),
+    };
+    await putJson(this.store, this.layout.partitionManifest(state.dataset, state.partition_path, state.version), manifest);
+  }
+
+  private async appendChange(change: ChangeRecord): Promise<void> {
+    const flat = change.partition_path.replaceAll('/', '+');
+    const key = `${this.layout.changeLog(change.dataset)}${change.at}-${flat}-v${String(change.version).padStart(6, '0')}.json`;
+    await putJson(this.store, key, change);
+  }
+
+  /**
+   * Read-modify-write of a partition state with optimistic concurrency. `mutate` returns the new
+   * state, or undefined when nothing needs to change (which makes every caller idempotent).
+   */
+  private async updatePartition(
+    dataset: string,
+    partitionPath: string,
+    mutate: (current: PartitionState, nowIso: string) => PartitionState | undefined,
+  ): Promise<PartitionState> {
+    const key = this.layout.partitionState(dataset, partitionPath);
+    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      const now = new Date().toISOString();
+      const existing = await getJson<PartitionState>(this.store, key);
+      const current = existing?.value ?? newPartitionState(dataset, partitionPath, now);
+      const next = mutate(current, now);
+      if (next === undefined) return current;
+      try {
+        await putJson(this.store, key, next, existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' });
+        return next;
+      } catch (err) {
+        if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
+        // Another writer got there first: re-read and re-apply, after a short jittered pause.
+        await sleep(10 + Math.random() * 40 * (attempt + 1));
+      }
+    }
+    throw new TukangError('COMMIT_CONFLICT', `partition ${dataset}/${partitionPath}: ${MAX_CONFLICT_RETRIES} concurrent updates in a row; giving up this attempt`);
+  }
+}
+
+function newPartitionState(dataset: string, partitionPath: string, now: string): PartitionState {
+  const values = partitionValues(partitionPath);
+  const { startMs: start, endMs: end } = partitionBounds(partitionPath);
+  return {
+    dataset,
+    partition_path: partitionPath,
+    values,
+    start_at: new Date(start).toISOString(),
+    end_at: new Date(end).toISOString(),
+    status: 'open',
+    version: 1,
+    files: [],
+    rows: 0,
+    bytes: 0,
+    duplicates: 0,
+    late_rows: 0,
+    min_event_at: null,
+    max_event_at: null,
+    versions: [{ version: 1, reason: 'ingest', created_at: now, completed_at: null, files: 0, rows: 0, manifest: null }],
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+function minIso(a: string | null, b: string): string {
+  return a === null || b < a ? b : a;
+}
+
+function maxIso(a: string | null, b: string): string {
+  return a === null || b > a ? b : a;
+}

@@ -1,0 +1,94 @@
+/**
+ * The JSON documents Tukang keeps under `_tukang/` in the lake bucket. They are the contract with
+ * loaders that read the lake without the service (docs/architecture.md documents them): field
+ * names are snake_case, times are RFC 3339 UTC strings ending in `_at`.
+ */
+
+export interface SourceRange {
+  topic: string;
+  partition: number;
+  first_offset: number;
+  last_offset: number;
+}
+
+/** One committed data file. Immutable once written. */
+export interface FileCommit {
+  dataset: string;
+  partition_path: string;
+  key: string;
+  uri: string;
+  bytes: number;
+  rows: number;
+  sha256: string;
+  min_event_at: string;
+  max_event_at: string;
+  source: SourceRange;
+  schema_version: string;
+  /** Records of this range dropped as duplicates (their first copy is in the lake). */
+  duplicates: number;
+  /** True when the file was committed after its partition was complete. */
+  late: boolean;
+  committed_at: string;
+}
+
+export interface PartitionVersion {
+  version: number;
+  reason: 'ingest' | 'late_data' | 'replay';
+  created_at: string;
+  completed_at: string | null;
+  files: number;
+  rows: number;
+  manifest: string | null;
+}
+
+/** The reader-facing state of one partition. Updated only with If-Match, so writers never lose each other's files. */
+export interface PartitionState {
+  dataset: string;
+  partition_path: string;
+  values: Record<string, string>;
+  start_at: string;
+  end_at: string;
+  status: 'open' | 'complete';
+  version: number;
+  files: FileCommit[];
+  rows: number;
+  bytes: number;
+  duplicates: number;
+  late_rows: number;
+  min_event_at: string | null;
+  max_event_at: string | null;
+  versions: PartitionVersion[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** What the owner of a source partition has durably flushed; completeness reads these. */
+export interface SourceCheckpoint {
+  dataset: string;
+  topic: string;
+  partition: number;
+  /** Every time partition ending (plus lateness) at or before this is flushed and committed for this source partition. */
+  flushed_through_ms: number;
+  max_event_time_ms: number | null;
+  idle: boolean;
+  updated_at: string;
+}
+
+/** Redshift COPY manifest shape, plus Tukang's own fields. */
+export interface PartitionManifest {
+  dataset: string;
+  partition_path: string;
+  version: number;
+  status: 'complete';
+  rows: number;
+  created_at: string;
+  entries: Array<{ url: string; mandatory: true; meta: { content_length: number; record_count: number } }>;
+}
+
+export interface ChangeRecord {
+  dataset: string;
+  partition_path: string;
+  version: number;
+  change: 'complete' | 'late_data' | 'replay';
+  at: string;
+}

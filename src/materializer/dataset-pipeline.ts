@@ -1,0 +1,464 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DatasetConfig } from '../config/schema.js';
+import type { SourceRecord } from '../core/records.js';
+import type { ResolvedSchema } from '../core/resolved-schema.js';
+import { PartitionBuffer } from '../buffering/partition-buffer.js';
+import type { CommitLog } from '../commit/commit-log.js';
+import { partitionBounds } from '../commit/partition-values.js';
+import type { SourceCheckpoint } from '../commit/metadata-types.js';
+import { Deduplicator } from '../cleansing/deduplicator.js';
+import type { RecordDecoder } from '../cleansing/decode.js';
+import { partitionLength, partitionPath, partitionStart } from '../cleansing/time-partition.js';
+import { WatermarkTracker } from '../cleansing/watermark-tracker.js';
+import { describeError } from '../errors/catalogue.js';
+import type { Logger } from '../log/logger.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { DeadLetterBatch } from '../writing/dead-letter-batch.js';
+import type { FileFlusher } from '../writing/file-flusher.js';
+import type { LakeLayout } from '../writing/lake-layout.js';
+import { DatasetCounters } from './dataset-counters.js';
+import { RecoveryCoverage } from './recovery-coverage.js';
+
+export interface PipelineDeps {
+  dataset: DatasetConfig;
+  schema: ResolvedSchema;
+  decode: RecordDecoder;
+  store: ObjectStore;
+  commitLog: CommitLog;
+  layout: LakeLayout;
+  flusher: FileFlusher;
+  logger: Logger;
+  clock?: () => number;
+  /** Files being encoded and uploaded at once, per dataset. */
+  maxInFlight?: number;
+  dedupMaxEntries?: number;
+}
+
+interface SourceState {
+  /** The next offset to read: everything below was processed. */
+  nextOffset: number;
+  /** Kafka's high watermark at the last fetch, for lag and the idle rule. */
+  highWatermark: number;
+  coverage: RecoveryCoverage | undefined;
+  deadLetters: DeadLetterBatch | undefined;
+  /** Time the last dead letter was added; batches are written at least once per tick. */
+  lastPublished: string;
+}
+
+interface InFlight {
+  sourcePartition: number;
+  firstOffset: number;
+  bytes: number;
+  partitionPath: string;
+}
+
+const RETRY_BASE_MS = 200;
+const RETRY_MAX_MS = 15_000;
+
+/**
+ * The write path of one dataset: decode → dedup → watermark → buffer per (time partition, source
+ * partition) → flush → commit, and the bookkeeping that makes Kafka offset commits safe. It is
+ * driven by the source (processBatch), by the clock (tick), and by rebalances (assign, revoke).
+ */
+export class DatasetPipeline {
+  readonly counters = new DatasetCounters();
+  private readonly dataset: DatasetConfig;
+  private readonly clock: () => number;
+  private readonly watermarks: WatermarkTracker;
+  private readonly dedup: Deduplicator;
+  private readonly buffers = new Map<string, PartitionBuffer>();
+  private readonly bufferDuplicates = new Map<string, number>();
+  private readonly sources = new Map<number, SourceState>();
+  private readonly inFlight = new Map<number, InFlight>();
+  private readonly inFlightDone = new Set<Promise<void>>();
+  private nextFlushId = 1;
+  private readonly lateness: number;
+  private readonly partitionMs: number;
+  private readonly maxInFlight: number;
+  private closed = false;
+  private partitionCount = 0;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.dataset = deps.dataset;
+    this.clock = deps.clock ?? Date.now;
+    const w = deps.dataset.watermark;
+    this.watermarks = new WatermarkTracker(w.max_out_of_orderness, w.idle_timeout);
+    this.dedup = new Deduplicator(w.dedup_window, deps.dedupMaxEntries ?? 2_000_000);
+    this.lateness = w.allowed_lateness;
+    this.partitionMs = partitionLength(deps.dataset.partitioning.granularity);
+    this.maxInFlight = deps.maxInFlight ?? 4;
+  }
+
+  get name(): string {
+    return this.dataset.name;
+  }
+
+  /** How many partitions the topic has; completeness waits for a checkpoint from each. */
+  setPartitionCount(count: number): void {
+    this.partitionCount = count;
+  }
+
+  /**
+   * Takes ownership of a source partition whose records will be read from `committedOffset`.
+   * Builds the recovery coverage from what S3 already holds past that offset, and repairs any
+   * commit whose partition-state step did not happen (a crash between the two writes).
+   */
+  async assign(sourcePartition: number, committedOffset: number): Promise<void> {
+    const { dataset, commitLog } = this.deps;
+    const commits = await commitLog.commitsFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);
+    const deadLetters = await commitLog.deadLetterRangesFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);
+    let coverage: RecoveryCoverage | undefined;
+    if (commits.length > 0 || deadLetters.length > 0) {
+      coverage = new RecoveryCoverage();
+      for (const c of commits) {
+        coverage.addFile(c.partition_path, { first: c.source.first_offset, last: c.source.last_offset });
+        await commitLog.addToPartition(c);
+      }
+      for (const r of deadLetters) coverage.addDeadLetters(r);
+    }
+    this.sources.set(sourcePartition, {
+      nextOffset: committedOffset,
+      highWatermark: committedOffset,
+      coverage,
+      deadLetters: undefined,
+      lastPublished: '',
+    });
+    this.watermarks.track(sourcePartition, this.clock());
+    this.deps.logger.info(
+      { dataset: dataset.name, partition: sourcePartition, from_offset: committedOffset, recovered_files: commits.length, recovered_dead_letter_batches: deadLetters.length },
+      'source partition assigned',
+    );
+  }
+
+  /** Gives up source partitions: their unflushed buffers are dropped; the next owner reads them again. */
+  revoke(sourcePartitions: number[]): void {
+    const gone = new Set(sourcePartitions);
+    for (const [key, buffer] of this.buffers) {
+      if (gone.has(buffer.sourcePartition)) {
+        this.buffers.delete(key);
+        this.bufferDuplicates.delete(key);
+      }
+    }
+    for (const p of sourcePartitions) {
+      this.sources.delete(p);
+      this.watermarks.untrack(p);
+    }
+  }
+
+  assignedPartitions(): number[] {
+    return [...this.sources.keys()].sort((a, b) => a - b);
+  }
+
+  /** Processes one fetched batch of a source partition, in offset order. */
+  processBatch(sourcePartition: number, records: SourceRecord[], highWatermark: number): void {
+    const source = this.sources.get(sourcePartition);
+    if (!source) return; // revoked while the batch was in flight
+    source.highWatermark = Math.max(source.highWatermark, highWatermark);
+    const now = this.clock();
+    const granularity = this.dataset.partitioning.granularity;
+    const fields = this.deps.schema.partitionFields;
+    for (const record of records) {
+      if (record.offset < source.nextOffset) continue; // a re-delivery after a seek
+      source.nextOffset = record.offset + 1;
+      this.counters.consumed++;
+      const coverage = source.coverage !== undefined && record.offset <= source.coverage.lastCoveredOffset ? source.coverage : undefined;
+      if (coverage === undefined && source.coverage !== undefined) source.coverage = undefined;
+
+      const result = this.deps.decode(record);
+      if (!result.ok) {
+        if (coverage?.coversDeadLetter(record.offset)) {
+          this.counters.recoveredSkips++;
+          continue;
+        }
+        source.deadLetters ??= new DeadLetterBatch(this.dataset.name, sourcePartition, record.offset);
+        source.deadLetters.add(record, result.reason, result.message, now);
+        this.counters.reject(result.reason);
+        continue;
+      }
+      const event = result.event;
+      const start = partitionStart(event.eventTimeMs, granularity);
+      const path =
+        fields.length === 0
+          ? partitionPath(start, granularity)
+          : partitionPath(
+              start,
+              granularity,
+              fields.map((f, i) => ({ name: f.name, value: event.partitionValues[i] ?? '' })),
+            );
+      this.watermarks.observe(sourcePartition, event.eventTimeMs, now);
+      if (coverage?.coversFile(path, record.offset)) {
+        // Already in a committed file: remember the id so that later copies are still caught.
+        this.dedup.remember(event.eventId, event.eventTimeMs);
+        this.counters.recoveredSkips++;
+        continue;
+      }
+      const key = `${path}|${sourcePartition}`;
+      let buffer = this.buffers.get(key);
+      if (this.dedup.isDuplicate(event.eventId, event.eventTimeMs)) {
+        this.counters.duplicates++;
+        if (buffer) {
+          buffer.cover(record.offset);
+          this.bufferDuplicates.set(key, (this.bufferDuplicates.get(key) ?? 0) + 1);
+        }
+        continue;
+      }
+      if (!buffer) {
+        buffer = new PartitionBuffer(key, path, start, sourcePartition, record.offset, now);
+        this.buffers.set(key, buffer);
+      }
+      buffer.add(event, record.offset, now, approxEventBytes(record));
+      if (buffer.rowCount >= this.dataset.files.target_rows || buffer.approxBytes >= this.dataset.files.target_bytes) {
+        this.startFlush(buffer);
+      }
+    }
+    this.flushDue(sourcePartition);
+  }
+
+  /** Periodic work: idle partitions, due buffers, dead letters, checkpoints and completeness. */
+  async tick(): Promise<void> {
+    const now = this.clock();
+    for (const [p, source] of this.sources) {
+      if (this.isIdle(p, source, now)) this.flushAllOf(p);
+      else this.flushDue(p);
+      await this.writeDeadLetters(p, source);
+    }
+    await this.publishCheckpoints(now);
+    await this.completePartitions();
+  }
+
+  /** Bytes held in open and in-flight buffers. */
+  bufferedBytes(): number {
+    let bytes = 0;
+    for (const b of this.buffers.values()) bytes += b.approxBytes;
+    for (const f of this.inFlight.values()) bytes += f.bytes;
+    for (const s of this.sources.values()) bytes += s.deadLetters?.approxBytes ?? 0;
+    return bytes;
+  }
+
+  inFlightBytes(): number {
+    let bytes = 0;
+    for (const f of this.inFlight.values()) bytes += f.bytes;
+    return bytes;
+  }
+
+  /** Flushes the largest open buffers early until `bytesToFree` are on their way out. */
+  shedLargest(bytesToFree: number): number {
+    const largest = [...this.buffers.values()].sort((a, b) => b.approxBytes - a.approxBytes);
+    let freed = 0;
+    for (const buffer of largest) {
+      if (freed >= bytesToFree) break;
+      freed += buffer.approxBytes;
+      this.counters.earlyFlushes++;
+      this.startFlush(buffer);
+    }
+    return freed;
+  }
+
+  /** Resolves when fewer files than the limit are in flight (or none, with `all`). */
+  async waitForFlushes(all = false): Promise<void> {
+    while (this.inFlightDone.size > 0 && (all || this.inFlightDone.size >= this.maxInFlight)) {
+      await Promise.race(this.inFlightDone);
+    }
+  }
+
+  /**
+   * The offset up to which each source partition is durable: the first offset still in a buffer,
+   * in flight, or in an unwritten dead-letter batch; otherwise the next offset to read.
+   */
+  committableOffsets(): Map<number, number> {
+    const offsets = new Map<number, number>();
+    for (const [p, source] of this.sources) offsets.set(p, source.deadLetters?.firstOffset ?? source.nextOffset);
+    const lower = (p: number, offset: number): void => {
+      const current = offsets.get(p);
+      if (current !== undefined && offset < current) offsets.set(p, offset);
+    };
+    for (const b of this.buffers.values()) lower(b.sourcePartition, b.firstOffset);
+    for (const f of this.inFlight.values()) lower(f.sourcePartition, f.firstOffset);
+    return offsets;
+  }
+
+  sourceStats(): Array<{ partition: number; next_offset: number; high_watermark: number; lag: number; watermark_ms: number; idle: boolean }> {
+    const now = this.clock();
+    return [...this.sources.entries()].map(([p, s]) => ({
+      partition: p,
+      next_offset: s.nextOffset,
+      high_watermark: s.highWatermark,
+      lag: Math.max(0, s.highWatermark - s.nextOffset),
+      watermark_ms: this.watermarks.watermarkOf(p),
+      idle: this.isIdle(p, s, now),
+    }));
+  }
+
+  /** Stops taking work; waits for in-flight files. Open buffers are abandoned: their offsets were never committed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.waitForFlushes(true);
+  }
+
+  // ---- flushing -------------------------------------------------------------------------------
+
+  private isIdle(p: number, source: SourceState, now: number): boolean {
+    // Idle means quiet AND caught up: a partition paused under backpressure is not idle.
+    return source.nextOffset >= source.highWatermark && this.watermarks.isIdle(p, now);
+  }
+
+  private dueAt(buffer: PartitionBuffer): number {
+    return buffer.partitionStartMs + this.partitionMs + this.lateness;
+  }
+
+  private flushDue(sourcePartition: number): void {
+    const watermark = this.watermarks.watermarkOf(sourcePartition);
+    for (const buffer of [...this.buffers.values()]) {
+      if (buffer.sourcePartition === sourcePartition && this.dueAt(buffer) <= watermark) this.startFlush(buffer);
+    }
+  }
+
+  private flushAllOf(sourcePartition: number): void {
+    for (const buffer of [...this.buffers.values()]) if (buffer.sourcePartition === sourcePartition) this.startFlush(buffer);
+  }
+
+  private startFlush(buffer: PartitionBuffer): void {
+    this.buffers.delete(buffer.key);
+    const duplicates = this.bufferDuplicates.get(buffer.key) ?? 0;
+    this.bufferDuplicates.delete(buffer.key);
+    const id = this.nextFlushId++;
+    this.inFlight.set(id, { sourcePartition: buffer.sourcePartition, firstOffset: buffer.firstOffset, bytes: buffer.approxBytes, partitionPath: buffer.partitionPath });
+    const done = this.flushWithRetry(buffer, duplicates).finally(() => {
+      this.inFlight.delete(id);
+      this.inFlightDone.delete(done);
+    });
+    this.inFlightDone.add(done);
+  }
+
+  /** Retries with capped exponential backoff and jitter: S3 may be down for minutes; nothing is acknowledged meanwhile. */
+  private async flushWithRetry(buffer: PartitionBuffer, duplicates: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (!this.sources.has(buffer.sourcePartition)) return; // revoked: the next owner rewrites it
+      try {
+        const { commit, state } = await this.deps.flusher.flush(buffer, this.targetDataset(), duplicates);
+        const late = state.files.find((f) => f.key === commit.key)?.late === true;
+        this.counters.fileWritten(commit.rows, commit.bytes, late);
+        return;
+      } catch (err) {
+        this.counters.flushRetries++;
+        const wait = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt) * (0.5 + Math.random());
+        this.deps.logger.warn({ dataset: this.dataset.name, partition_path: buffer.partitionPath, attempt, err: describeError(err), retry_in_ms: Math.round(wait) }, 'flush failed; retrying');
+        if (this.closed && attempt >= 2) return; // shutting down: leave it to the next run
+        await sleep(wait);
+      }
+    }
+  }
+
+  private targetDataset(): string {
+    return this.dataset.name;
+  }
+
+  private async writeDeadLetters(p: number, source: SourceState): Promise<void> {
+    const batch = source.deadLetters;
+    if (!batch) return;
+    const key = this.deps.layout.deadLetterBatch(this.dataset.name, this.dataset.topic, p, batch.lastOffset, batch.firstOffset);
+    try {
+      await this.deps.store.put(key, batch.toNdjson(), { contentType: 'application/x-ndjson' });
+      if (source.deadLetters === batch) source.deadLetters = undefined;
+      this.counters.deadLetterBatches++;
+    } catch (err) {
+      this.deps.logger.warn({ dataset: this.dataset.name, partition: p, err: describeError(err) }, 'writing dead letters failed; retrying next tick');
+    }
+  }
+
+  // ---- completeness ---------------------------------------------------------------------------
+
+  /**
+   * What this instance vouches for, per owned source partition: every time partition whose end
+   * plus lateness is at or before `flushed_through_ms` has all its rows from this source
+   * partition committed.
+   */
+  private async publishCheckpoints(now: number): Promise<void> {
+    for (const [p, source] of this.sources) {
+      let through = this.watermarks.watermarkOf(p);
+      let pending = false;
+      for (const b of this.buffers.values()) {
+        if (b.sourcePartition === p) {
+          through = Math.min(through, this.dueAt(b) - 1);
+          pending = true;
+        }
+      }
+      for (const f of this.inFlight.values()) {
+        if (f.sourcePartition === p) {
+          through = Math.min(through, partitionBounds(f.partitionPath).endMs + this.lateness - 1);
+          pending = true;
+        }
+      }
+      // Only a partition with nothing pending may stop holding completeness back.
+      const idle = !pending && this.isIdle(p, source, now);
+      const snapshot = this.watermarks.snapshot(now).find((s) => s.partition === p);
+      const checkpoint: SourceCheckpoint = {
+        dataset: this.dataset.name,
+        topic: this.dataset.topic,
+        partition: p,
+        flushed_through_ms: Number.isFinite(through) ? through : -1,
+        max_event_time_ms: snapshot && Number.isFinite(snapshot.maxEventTimeMs) ? snapshot.maxEventTimeMs : null,
+        idle,
+        updated_at: '',
+      };
+      const fingerprint = JSON.stringify(checkpoint);
+      if (fingerprint === source.lastPublished) continue;
+      try {
+        await this.deps.commitLog.writeSourceCheckpoint({ ...checkpoint, updated_at: new Date(now).toISOString() });
+        source.lastPublished = fingerprint;
+      } catch (err) {
+        this.deps.logger.warn({ dataset: this.dataset.name, partition: p, err: describeError(err) }, 'publishing checkpoint failed');
+      }
+    }
+  }
+
+  /** Completes every open partition that all source partitions have flushed past (end + lateness). */
+  private async completePartitions(): Promise<void> {
+    const { commitLog } = this.deps;
+    let open: string[];
+    let checkpoints: SourceCheckpoint[];
+    try {
+      open = await commitLog.openPartitions(this.dataset.name);
+      if (open.length === 0) return;
+      checkpoints = await commitLog.readSourceCheckpoints(this.dataset.name, this.dataset.topic);
+    } catch (err) {
+      this.deps.logger.warn({ dataset: this.dataset.name, err: describeError(err) }, 'completeness check failed');
+      return;
+    }
+    const through = completedThrough(checkpoints, this.partitionCount);
+    if (through === undefined) return;
+    const pendingHere = new Set<string>();
+    for (const b of this.buffers.values()) pendingHere.add(b.partitionPath);
+    for (const f of this.inFlight.values()) pendingHere.add(f.partitionPath);
+    for (const path of open) {
+      if (pendingHere.has(path)) continue;
+      if (partitionBounds(path).endMs + this.lateness > through) continue;
+      try {
+        const state = await commitLog.completePartition(this.dataset.name, path);
+        if (state) {
+          this.counters.partitionsCompleted++;
+          this.deps.logger.info({ dataset: this.dataset.name, partition_path: path, rows: state.rows, files: state.files.length, version: state.version }, 'partition complete');
+        }
+      } catch (err) {
+        this.deps.logger.warn({ dataset: this.dataset.name, partition_path: path, err: describeError(err) }, 'completing partition failed; retrying next tick');
+      }
+    }
+  }
+}
+
+/**
+ * The event time through which every source partition of the topic is durable. Idle partitions
+ * do not hold it back; when all are idle, the stream has stopped and everything seen is durable.
+ * Undefined while some partition has never reported.
+ */
+export function completedThrough(checkpoints: SourceCheckpoint[], partitionCount: number): number | undefined {
+  if (checkpoints.length === 0 || checkpoints.length < partitionCount) return undefined;
+  const active = checkpoints.filter((c) => !c.idle);
+  if (active.length === 0) return Math.max(...checkpoints.map((c) => c.flushed_through_ms));
+  return Math.min(...active.map((c) => c.flushed_through_ms));
+}
+
+/** Memory of a buffered event: its JSON size twice over (decoded values and strings), plus object overhead. */
+function approxEventBytes(record: SourceRecord): number {
+  return (record.value?.length ?? 0) * 2 + 160;
+}

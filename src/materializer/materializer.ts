@@ -1,0 +1,166 @@
+import type { Kafka } from 'kafkajs';
+import type { TukangConfig } from '../config/schema.js';
+import type { SourceRecord } from '../core/records.js';
+import { CommitLog } from '../commit/commit-log.js';
+import { createDecoder } from '../cleansing/decode.js';
+import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
+import { describeError } from '../errors/catalogue.js';
+import type { Logger } from '../log/logger.js';
+import type { Component } from '../service/lifecycle.js';
+import { KafkaSource, type SourceHandler } from '../source/kafka-source.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { FileFlusher } from '../writing/file-flusher.js';
+import { LakeLayout } from '../writing/lake-layout.js';
+import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
+import { DatasetPipeline } from './dataset-pipeline.js';
+
+/**
+ * Runs every configured dataset: one Kafka consumer (one group) feeding one pipeline per topic,
+ * a clock tick for time-driven work, and the memory budget shared by all pipelines.
+ */
+export class Materializer implements Component, SourceHandler {
+  readonly name = 'materializer';
+  readonly pipelines = new Map<string, DatasetPipeline>();
+  private readonly encoder: ParquetEncoderPool;
+  private readonly source: KafkaSource;
+  private readonly budgetBytes: number;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly config: TukangConfig,
+    kafka: Kafka,
+    store: ObjectStore,
+    private readonly logger: Logger,
+  ) {
+    this.encoder = new ParquetEncoderPool(config.materializer.encode_workers);
+    const layout = new LakeLayout(config.s3.prefix);
+    const commitLog = new CommitLog(store, layout, config.s3.bucket);
+    for (const dataset of config.datasets) {
+      const schema = resolveSchema(dataset);
+      const flusher = new FileFlusher(dataset, schema, this.encoder, store, commitLog, layout);
+      const pipeline = new DatasetPipeline({ dataset, schema, decode: createDecoder(dataset, schema), store, commitLog, layout, flusher, logger });
+      this.pipelines.set(dataset.topic, pipeline);
+    }
+    this.budgetBytes = config.materializer.memory_budget_mb * 1024 * 1024;
+    this.source = new KafkaSource(
+      kafka,
+      {
+        groupId: config.kafka.group_id,
+        topics: [...this.pipelines.keys()],
+        fromBeginning: config.kafka.start_from === 'earliest',
+        sessionTimeoutMs: config.kafka.session_timeout,
+      },
+      this,
+      logger.child({ component: 'source' }),
+    );
+  }
+
+  async start(): Promise<void> {
+    if (this.pipelines.size === 0) {
+      this.logger.warn('no datasets configured; the materializer has nothing to do');
+      return;
+    }
+    // Topics may not exist yet (their producers create them): the service starts anyway, serves
+    // the catalog, and begins consuming once they appear.
+    this.starting = this.startConsuming().catch((err: unknown) => {
+      this.logger.error({ err: describeError(err) }, 'the materializer could not start consuming');
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
+
+  private async startConsuming(): Promise<void> {
+    await this.source.waitForTopics(5_000, () => this.stopping);
+    if (this.stopping) return;
+    const counts = await this.source.partitionCounts();
+    for (const [topic, pipeline] of this.pipelines) pipeline.setPartitionCount(counts.get(topic) ?? 0);
+    await this.source.start();
+    this.timer = setInterval(() => {
+      this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
+    }, this.config.materializer.tick_interval);
+    this.logger.info({ topics: [...this.pipelines.keys()] }, 'consuming');
+  }
+
+  async stop(): Promise<void> {
+    if (this.pipelines.size === 0) return;
+    this.stopping = true;
+    await this.starting;
+    clearInterval(this.timer);
+    await this.source.stop();
+    await this.ticking;
+    for (const pipeline of this.pipelines.values()) await pipeline.close();
+    await this.commitOffsets();
+    await this.source.disconnect();
+    await this.encoder.close();
+  }
+
+  // ---- SourceHandler --------------------------------------------------------------------------
+
+  async onAssigned(topic: string, partition: number, fromOffset: number): Promise<void> {
+    await this.pipelines.get(topic)?.assign(partition, fromOffset);
+  }
+
+  onRevoked(topic: string, partitions: number[]): void {
+    this.pipelines.get(topic)?.revoke(partitions);
+    this.logger.info({ topic, partitions }, 'partitions revoked; their unflushed buffers are dropped');
+  }
+
+  async onBatch(topic: string, partition: number, records: SourceRecord[], highWatermark: number, heartbeat: () => Promise<void>): Promise<void> {
+    const pipeline = this.pipelines.get(topic);
+    if (!pipeline) return;
+    pipeline.processBatch(partition, records, highWatermark);
+    await this.admit(pipeline, heartbeat);
+  }
+
+  /**
+   * Backpressure. Over budget, the largest open buffers are flushed early; while the files on
+   * their way to S3 alone exceed the budget (S3 slow or down), this waits, and with it the fetch
+   * of this partition: consumption pauses instead of memory growing.
+   */
+  private async admit(pipeline: DatasetPipeline, heartbeat: () => Promise<void>): Promise<void> {
+    let total = this.bufferedBytes();
+    if (total > this.budgetBytes) {
+      const target = this.budgetBytes * 0.7;
+      for (const p of [...this.pipelines.values()].sort((a, b) => b.bufferedBytes() - a.bufferedBytes())) {
+        if (total <= target) break;
+        total -= p.shedLargest(total - target);
+      }
+    }
+    await pipeline.waitForFlushes();
+    while (this.inFlightBytes() > this.budgetBytes * 0.9) {
+      await Promise.race([...this.pipelines.values()].map((p) => p.waitForFlushes(true)).concat(new Promise<void>((r) => setTimeout(r, 1_000))));
+      await heartbeat().catch(() => undefined);
+    }
+  }
+
+  private bufferedBytes(): number {
+    let bytes = 0;
+    for (const p of this.pipelines.values()) bytes += p.bufferedBytes();
+    return bytes;
+  }
+
+  private inFlightBytes(): number {
+    let bytes = 0;
+    for (const p of this.pipelines.values()) bytes += p.inFlightBytes();
+    return bytes;
+  }
+
+  private async tick(): Promise<void> {
+    for (const pipeline of this.pipelines.values()) {
+      try {
+        await pipeline.tick();
+      } catch (err) {
+        this.logger.warn({ dataset: pipeline.name, err: describeError(err) }, 'tick failed');
+      }
+    }
+    await this.commitOffsets();
+  }
+
+  /** Kafka learns only what S3 already holds: offsets of data in buffers or in flight stay uncommitted. */
+  private async commitOffsets(): Promise<void> {
+    for (const [topic, pipeline] of this.pipelines) await this.source.commit(topic, pipeline.committableOffsets());
+  }
+}

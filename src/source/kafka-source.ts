@@ -1,0 +1,178 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { SourceRecord } from '../core/records.js';
+import type { Logger } from '../log/logger.js';
+import { describeError } from '../errors/catalogue.js';
+
+export interface SourceHandler {
+  /** A partition's first batch since it was assigned; `fromOffset` is where reading starts. */
+  onAssigned(topic: string, partition: number, fromOffset: number): Promise<void>;
+  /** Partitions this member no longer owns after a rebalance. */
+  onRevoked(topic: string, partitions: number[]): void;
+  /** One fetched batch, in offset order. May wait: fetching for this partition waits with it (backpressure). */
+  onBatch(topic: string, partition: number, records: SourceRecord[], highWatermark: number, heartbeat: () => Promise<void>): Promise<void>;
+}
+
+export interface KafkaSourceOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning: boolean;
+  sessionTimeoutMs: number;
+}
+
+/**
+ * The Kafka side of the pipeline, behind a small interface: kafkajs consumer-group membership,
+ * batches handed to the handler, and manual offset commits. Auto-commit is off: offsets are
+ * committed only through commit(), which the materializer calls with what is durable in S3.
+ */
+export class KafkaSource {
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private readonly assigned = new Map<string, Set<number>>();
+  /** Assignments being set up (recovery reads S3 first); batches of that partition wait for it. */
+  private readonly assigning = new Map<string, Promise<void>>();
+  private readonly committed = new Map<string, number>();
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: KafkaSourceOptions,
+    private readonly handler: SourceHandler,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+    });
+    this.admin = kafka.admin();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));
+  }
+
+  /** Resolves once every topic exists; until then it says so in the log every `pollMs`. */
+  async waitForTopics(pollMs: number, stopped: () => boolean): Promise<void> {
+    await this.admin.connect();
+    for (;;) {
+      const existing = new Set(await this.admin.listTopics());
+      const missing = this.options.topics.filter((t) => !existing.has(t));
+      if (missing.length === 0 || stopped()) return;
+      this.logger.warn({ missing }, 'waiting for topics to exist');
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** Commits offsets (the next offset to read, per partition) for partitions this member still owns. */
+  async commit(topic: string, offsets: Map<number, number>): Promise<void> {
+    const owned = this.assigned.get(topic);
+    const toCommit: Array<{ topic: string; partition: number; offset: string }> = [];
+    for (const [partition, offset] of offsets) {
+      // Never commit for a partition after it was revoked: its new owner decides from now on.
+      if (!owned?.has(partition)) continue;
+      const key = `${topic}/${partition}`;
+      if (this.committed.get(key) === offset) continue;
+      toCommit.push({ topic, partition, offset: String(offset) });
+    }
+    if (toCommit.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(toCommit);
+      for (const c of toCommit) this.committed.set(`${c.topic}/${c.partition}`, Number(c.offset));
+    } catch (err) {
+      // A rebalance in progress rejects commits; what is durable is committed again next time.
+      this.logger.warn({ err: describeError(err) }, 'offset commit failed; will retry');
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.stop();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.admin.disconnect();
+  }
+
+  /** Number of partitions of each topic, from the cluster's metadata. */
+  async partitionCounts(): Promise<Map<string, number>> {
+    const metadata = await this.admin.fetchTopicMetadata({ topics: this.options.topics });
+    return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+  }
+
+  /**
+   * Sets a partition up once: where reading starts is the group's committed offset, or the
+   * configured start of the log when the group has none.
+   */
+  private ensureAssigned(topic: string, partition: number, knownStart?: number): Promise<void> {
+    const key = `${topic}/${partition}`;
+    let pending = this.assigning.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const from = knownStart ?? (await this.startOffset(topic, partition));
+        await this.handler.onAssigned(topic, partition, from);
+        let owned = this.assigned.get(topic);
+        if (!owned) {
+          owned = new Set();
+          this.assigned.set(topic, owned);
+        }
+        owned.add(partition);
+      })();
+      this.assigning.set(key, pending);
+      pending.catch(() => this.assigning.delete(key));
+    }
+    return pending;
+  }
+
+  private async startOffset(topic: string, partition: number): Promise<number> {
+    const committed = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+    const offset = Number(committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+    if (offset >= 0) return offset;
+    const bounds = (await this.admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition);
+    return Number(this.options.fromBeginning ? (bounds?.low ?? 0) : (bounds?.high ?? 0));
+  }
+
+  private onGroupJoin(assignment: Record<string, number[]>): void {
+    for (const [topic, owned] of this.assigned) {
+      const now = new Set(assignment[topic] ?? []);
+      const revoked = [...owned].filter((p) => !now.has(p));
+      if (revoked.length > 0) {
+        for (const p of revoked) {
+          owned.delete(p);
+          this.committed.delete(`${topic}/${p}`);
+          this.assigning.delete(`${topic}/${p}`);
+        }
+        this.handler.onRevoked(topic, revoked);
+      }
+    }
+    this.logger.info({ assignment }, 'consumer group assignment');
+    // Partitions without records must still be tracked: their checkpoints let partitions complete.
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const p of partitions) {
+        this.ensureAssigned(topic, p).catch((err: unknown) => this.logger.warn({ topic, partition: p, err: describeError(err) }, 'setting up partition failed; retried on its first batch'));
+      }
+    }
+  }
+
+  private async eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const { topic, partition } = batch;
+    await this.ensureAssigned(topic, partition, Number(batch.firstOffset() ?? batch.messages[0]?.offset ?? 0));
+    const records: SourceRecord[] = batch.messages.map((m) => ({
+      topic,
+      partition,
+      offset: Number(m.offset),
+      timestampMs: Number(m.timestamp),
+      key: m.key ?? null,
+      value: m.value ?? null,
+    }));
+    await this.handler.onBatch(topic, partition, records, Number(batch.highWatermark), heartbeat);
+  }
+}

@@ -1,0 +1,72 @@
+import type { RejectReason, SourceRecord } from '../core/records.js';
+
+/** One rejected record as it is kept in the dead-letter area (one NDJSON line). */
+export interface DeadLetter {
+  dataset: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp_at: string;
+  received_at: string;
+  reason: RejectReason;
+  message: string;
+  key_base64: string | null;
+  value_base64: string | null;
+}
+
+/**
+ * The rejected records of one source partition waiting to be written. Like a data buffer it
+ * covers an offset range and holds the partition's committable offset back until it is durable.
+ */
+export class DeadLetterBatch {
+  private readonly lines: string[] = [];
+  readonly reasons = new Map<RejectReason, number>();
+  readonly firstOffset: number;
+  private last: number;
+  private bytes = 0;
+
+  constructor(
+    readonly dataset: string,
+    readonly sourcePartition: number,
+    firstOffset: number,
+  ) {
+    this.firstOffset = firstOffset;
+    this.last = firstOffset;
+  }
+
+  add(record: SourceRecord, reason: RejectReason, message: string, receivedAtMs: number): void {
+    const letter: DeadLetter = {
+      dataset: this.dataset,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      timestamp_at: new Date(record.timestampMs).toISOString(),
+      received_at: new Date(receivedAtMs).toISOString(),
+      reason,
+      message,
+      key_base64: record.key ? record.key.toString('base64') : null,
+      value_base64: record.value ? record.value.toString('base64') : null,
+    };
+    const line = JSON.stringify(letter);
+    this.lines.push(line);
+    this.bytes += line.length;
+    this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
+    if (record.offset > this.last) this.last = record.offset;
+  }
+
+  get count(): number {
+    return this.lines.length;
+  }
+
+  get lastOffset(): number {
+    return this.last;
+  }
+
+  get approxBytes(): number {
+    return this.bytes * 2;
+  }
+
+  toNdjson(): string {
+    return `${this.lines.join('\n')}\n`;
+  }
+}

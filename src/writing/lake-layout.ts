@@ -1,0 +1,98 @@
+/**
+ * Where everything lives in the lake bucket. Data files sit under Hive-style paths that query
+ * engines read directly; Tukang's metadata sits under `_tukang/`, which engines skip because of
+ * the leading underscore. Every name is derived from source coordinates, so a retry writes the
+ * same key instead of a second object. docs/architecture.md documents this layout for loaders.
+ */
+
+/** Zero-padded so that lexicographic key order is numeric order (S3 lists keys sorted). */
+export function padOffset(offset: number): string {
+  return String(offset).padStart(20, '0');
+}
+
+export function padPartition(partition: number): string {
+  return String(partition).padStart(5, '0');
+}
+
+export class LakeLayout {
+  constructor(
+    /** The lake's key prefix in the bucket: '' or ending with '/'. */
+    readonly root: string,
+  ) {}
+
+  /** `orders/event_date=2026-11-21/event_hour=10/` */
+  partitionDir(dataset: string, partitionPath: string): string {
+    return `${this.root}${dataset}/${partitionPath}/`;
+  }
+
+  /** One data file per flushed buffer: source partition and first offset make it unique and stable. */
+  dataFile(dataset: string, partitionPath: string, topic: string, sourcePartition: number, firstOffset: number, extension: string): string {
+    return `${this.partitionDir(dataset, partitionPath)}part-${topic}-${padPartition(sourcePartition)}-${padOffset(firstOffset)}${extension}`;
+  }
+
+  /** Marker written when a partition version becomes complete (Spark/Hadoop convention). */
+  successMarker(dataset: string, partitionPath: string): string {
+    return `${this.partitionDir(dataset, partitionPath)}_SUCCESS`;
+  }
+
+  metaRoot(dataset: string): string {
+    return `${this.root}_tukang/datasets/${dataset}/`;
+  }
+
+  datasetDefinition(dataset: string): string {
+    return `${this.metaRoot(dataset)}dataset.json`;
+  }
+
+  /** The reader-facing state of one partition: status, current version, its files, history. */
+  partitionState(dataset: string, partitionPath: string): string {
+    return `${this.metaRoot(dataset)}partitions/${partitionPath}/state.json`;
+  }
+
+  partitionManifest(dataset: string, partitionPath: string, version: number): string {
+    return `${this.metaRoot(dataset)}partitions/${partitionPath}/manifests/v${String(version).padStart(6, '0')}.json`;
+  }
+
+  /**
+   * Commit records of one source partition, keyed by the LAST offset they cover: on recovery,
+   * listing with StartAfter = committed offset - 1 yields exactly the commits that reach past
+   * Kafka's committed offset.
+   */
+  commitsOf(dataset: string, topic: string, sourcePartition: number): string {
+    return `${this.metaRoot(dataset)}commits/${topic}/${padPartition(sourcePartition)}/`;
+  }
+
+  commitRecord(dataset: string, topic: string, sourcePartition: number, lastOffset: number, firstOffset: number, partitionPath: string): string {
+    const flatPath = partitionPath.replaceAll('/', '+');
+    return `${this.commitsOf(dataset, topic, sourcePartition)}${padOffset(lastOffset)}-${padOffset(firstOffset)}-${flatPath}.json`;
+  }
+
+  /** Per source partition: the watermark its owner has flushed through (for completeness). */
+  sourceCheckpoint(dataset: string, topic: string, sourcePartition: number): string {
+    return `${this.metaRoot(dataset)}sources/${topic}/${padPartition(sourcePartition)}.json`;
+  }
+
+  sourceCheckpoints(dataset: string, topic: string): string {
+    return `${this.metaRoot(dataset)}sources/${topic}/`;
+  }
+
+  deadLettersOf(dataset: string, topic: string, sourcePartition: number): string {
+    return `${this.root}_tukang/dead-letters/${dataset}/${topic}/${padPartition(sourcePartition)}/`;
+  }
+
+  deadLetterBatch(dataset: string, topic: string, sourcePartition: number, lastOffset: number, firstOffset: number): string {
+    return `${this.deadLettersOf(dataset, topic, sourcePartition)}${padOffset(lastOffset)}-${padOffset(firstOffset)}.ndjson`;
+  }
+
+  /** Append-only change log: one object per partition change, named so that keys sort by time. */
+  changeLog(dataset: string): string {
+    return `${this.metaRoot(dataset)}changes/`;
+  }
+}
+
+/** Parses `...{last}-{first}...` names of commit records and dead-letter batches. */
+export function offsetsFromKey(key: string): { last: number; first: number } | undefined {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const match = /^(\d{20})-(\d{20})/.exec(name);
+  if (!match) return undefined;
+  return { last: Number(match[1]), first: Number(match[2]) };
+}
