@@ -18,6 +18,8 @@ export class PartitionBuffer {
   private last: number;
   /** Creation time, for age-based decisions. */
   readonly createdAtMs: number;
+  /** Created for a time partition this source partition had already flushed: holds late rows. */
+  late = false;
 
   constructor(
     readonly key: string,

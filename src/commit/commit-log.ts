@@ -95,12 +95,15 @@ export class CommitLog {
     return state;
   }
 
-  /** Marks a partition complete: manifest first, then the state (the commit point), then _SUCCESS. */
+  /**
+   * Marks a partition complete: manifest first, then the state (the commit point), then _SUCCESS.
+   * Returns the new state, or undefined when there was nothing to complete.
+   */
   async completePartition(dataset: string, partitionPath: string): Promise<PartitionState | undefined> {
     const existing = await this.readPartition(dataset, partitionPath);
     if (!existing || existing.value.status === 'complete') {
       await this.store.delete([this.openMarker(dataset, partitionPath)]);
-      return existing?.value;
+      return undefined;
     }
     await this.writeManifest(existing.value);
     const state = await this.updatePartition(dataset, partitionPath, (current, now) => {

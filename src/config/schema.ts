@@ -158,6 +158,8 @@ export const datasetSchema = z
         target_bytes: z.number().int().min(1024).default(128 * 1024 * 1024),
         compression: z.enum(['zstd', 'snappy', 'gzip', 'lz4_raw', 'uncompressed']).default('zstd'),
         row_group_rows: z.number().int().min(1).default(100_000),
+        /** Late rows (for partitions already flushed) are collected this long before they are written. */
+        late_batch_window: durationMs.default(60_000),
       })
       .prefault({}),
     late_data: z.enum(['new_version', 'side_table']).default('new_version'),

@@ -204,6 +204,7 @@ export class DatasetPipeline {
       }
       if (!buffer) {
         buffer = new PartitionBuffer(key, path, start, sourcePartition, record.offset, now);
+        buffer.late = this.dueAt(buffer) <= this.watermarks.watermarkOf(sourcePartition);
         this.buffers.set(key, buffer);
       }
       buffer.add(event, record.offset, now, approxEventBytes(record));
@@ -306,10 +307,18 @@ export class DatasetPipeline {
     return buffer.partitionStartMs + this.partitionMs + this.lateness;
   }
 
+  /**
+   * Flushes the buffers whose time partition the source partition's watermark has passed (end plus
+   * allowed lateness). Late buffers wait for the late batch window, so that a trickle of late
+   * events makes one new partition version rather than one per tick.
+   */
   private flushDue(sourcePartition: number): void {
     const watermark = this.watermarks.watermarkOf(sourcePartition);
+    const now = this.clock();
     for (const buffer of [...this.buffers.values()]) {
-      if (buffer.sourcePartition === sourcePartition && this.dueAt(buffer) <= watermark) this.startFlush(buffer);
+      if (buffer.sourcePartition !== sourcePartition || this.dueAt(buffer) > watermark) continue;
+      if (buffer.late && now - buffer.createdAtMs < this.dataset.files.late_batch_window) continue;
+      this.startFlush(buffer);
     }
   }
 
@@ -335,7 +344,8 @@ export class DatasetPipeline {
     for (let attempt = 0; ; attempt++) {
       if (!this.sources.has(buffer.sourcePartition)) return; // revoked: the next owner rewrites it
       try {
-        const { commit, state } = await this.deps.flusher.flush(buffer, this.targetDataset(), duplicates);
+        const target = await this.targetFor(buffer);
+        const { commit, state } = await this.deps.flusher.flush(buffer, target, duplicates);
         const late = state.files.find((f) => f.key === commit.key)?.late === true;
         this.counters.fileWritten(commit.rows, commit.bytes, late);
         return;
@@ -349,8 +359,16 @@ export class DatasetPipeline {
     }
   }
 
-  private targetDataset(): string {
-    return this.dataset.name;
+  /** The late-data side table of this dataset (late_data: side_table). */
+  get sideTable(): string {
+    return `${this.dataset.name}_late`;
+  }
+
+  /** Late rows go to the side table when configured so and their partition is already complete. */
+  private async targetFor(buffer: PartitionBuffer): Promise<string> {
+    if (!buffer.late || this.dataset.late_data !== 'side_table') return this.dataset.name;
+    const state = await this.deps.commitLog.readPartition(this.dataset.name, buffer.partitionPath);
+    return state?.value.status === 'complete' ? this.sideTable : this.dataset.name;
   }
 
   private async writeDeadLetters(p: number, source: SourceState): Promise<void> {
@@ -378,7 +396,8 @@ export class DatasetPipeline {
       let through = this.watermarks.watermarkOf(p);
       let pending = false;
       for (const b of this.buffers.values()) {
-        if (b.sourcePartition === p) {
+        // Late rows belong to partitions this source already vouched for; they must not hold newer ones back.
+        if (b.sourcePartition === p && !b.late) {
           through = Math.min(through, this.dueAt(b) - 1);
           pending = true;
         }
@@ -415,10 +434,12 @@ export class DatasetPipeline {
   /** Completes every open partition that all source partitions have flushed past (end + lateness). */
   private async completePartitions(): Promise<void> {
     const { commitLog } = this.deps;
-    let open: string[];
+    let open: Array<[string, string]>;
     let checkpoints: SourceCheckpoint[];
     try {
-      open = await commitLog.openPartitions(this.dataset.name);
+      const datasets = this.dataset.late_data === 'side_table' ? [this.dataset.name, this.sideTable] : [this.dataset.name];
+      open = [];
+      for (const name of datasets) for (const path of await commitLog.openPartitions(name)) open.push([name, path]);
       if (open.length === 0) return;
       checkpoints = await commitLog.readSourceCheckpoints(this.dataset.name, this.dataset.topic);
     } catch (err) {
@@ -430,14 +451,14 @@ export class DatasetPipeline {
     const pendingHere = new Set<string>();
     for (const b of this.buffers.values()) pendingHere.add(b.partitionPath);
     for (const f of this.inFlight.values()) pendingHere.add(f.partitionPath);
-    for (const path of open) {
+    for (const [name, path] of open) {
       if (pendingHere.has(path)) continue;
       if (partitionBounds(path).endMs + this.lateness > through) continue;
       try {
-        const state = await commitLog.completePartition(this.dataset.name, path);
+        const state = await commitLog.completePartition(name, path);
         if (state) {
           this.counters.partitionsCompleted++;
-          this.deps.logger.info({ dataset: this.dataset.name, partition_path: path, rows: state.rows, files: state.files.length, version: state.version }, 'partition complete');
+          this.deps.logger.info({ dataset: name, partition_path: path, rows: state.rows, files: state.files.length, version: state.version }, 'partition complete');
         }
       } catch (err) {
         this.deps.logger.warn({ dataset: this.dataset.name, partition_path: path, err: describeError(err) }, 'completing partition failed; retrying next tick');

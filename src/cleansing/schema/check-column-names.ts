@@ -27,7 +27,11 @@ function checkLevel(dataset: string, columns: readonly ResolvedColumn[], parent:
       throw schemaConfigError(dataset, where, `two columns have this name (from "${earlier}" and "${source}")`);
     }
     seen.set(column.name, source);
-    if (column.fields) checkLevel(dataset, column.fields, where);
-    if (column.items?.fields) checkLevel(dataset, column.items.fields, `${where}[]`);
+    checkNested(dataset, column, where);
   }
+}
+
+function checkNested(dataset: string, column: ResolvedColumn, where: string): void {
+  if (column.fields) checkLevel(dataset, column.fields, where);
+  if (column.items) checkNested(dataset, column.items, `${where}[]`);
 }

@@ -95,6 +95,8 @@ test('column names must be unique, usable and not taken by Tukang', () => {
   configError(dataset({ columns: [{ name: 's', type: 'struct', fields: [{ name: '__proto__', type: 'string' }] }] }), '"s.__proto__"');
   configError(dataset({ columns: [{ name: 's', type: 'struct', fields: [{ name: 'x', type: 'string' }, { name: 'x', type: 'string' }] }] }), '"s.x"');
   configError(dataset({ columns: [{ name: 'a', type: 'string', path: 'b..c' }] }), '"a"', 'empty segment');
+  const deepStruct = { name: 'cell', type: 'struct', fields: [{ name: 'x', type: 'string' }, { name: 'x', type: 'int32' }] };
+  configError(dataset({ columns: [{ name: 'm', type: 'list', items: { name: 'row', type: 'list', items: deepStruct } }] }), '"m[][].x"');
   configError(dataset({ columns: [{ name: 'l', type: 'list', items: { name: 'i', type: 'string', path: 'x' } }] }), '"l"', 'no path');
 });
 
