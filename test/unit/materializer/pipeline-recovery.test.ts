@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfig } from '../../../src/config/load.js';
+import { createDecoder } from '../../../src/cleansing/decode.js';
+import { resolveSchema } from '../../../src/cleansing/schema/resolve-schema.js';
+import { CommitLog } from '../../../src/commit/commit-log.js';
+import type { SourceRecord } from '../../../src/core/records.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
+import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
+import { FileFlusher } from '../../../src/writing/file-flusher.js';
+import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
+import { readPartitionStates, readParquetObject } from '../../helpers/lake-reader.js';
+
+const config = parseConfig({
+  datasets: [
+    {
+      name: 'orders',
+      topic: 'orders',
+      envelope: { type: 'nakadi' },
+      schema: { columns: [{ name: 'order_id', type: 'string', nullable: false }], unknown_fields: 'ignore' },
+      watermark: { max_out_of_orderness: '10m', allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1h' },
+      limits: { max_past: '3650d' },
+    },
+  ],
+});
+const dataset = config.datasets[0]!;
+
+function record(offset: number, time: string, id = `e${offset}`): SourceRecord {
+  const value = JSON.stringify({ metadata: { eid: id, occurred_at: time }, order_id: `o${offset}` });
+  return { topic: 'orders', partition: 0, offset, timestampMs: 0, key: null, value: Buffer.from(value) };
+}
+
+function pipelineOver(store: MemoryObjectStore, encoder: ParquetEncoderPool): DatasetPipeline {
+  const layout = new LakeLayout('');
+  const schema = resolveSchema(dataset);
+  const commitLog = new CommitLog(store, layout, 'lake');
+  const flusher = new FileFlusher(dataset, schema, encoder, store, commitLog, layout);
+  const pipeline = new DatasetPipeline({ dataset, schema, decode: createDecoder(dataset, schema), store, commitLog, layout, flusher, logger: silentLogger() });
+  pipeline.setPartitionCount(1);
+  return pipeline;
+}
+
+test('after a crash, records re-read past the committed offset that are already in a committed file are skipped', async (t) => {
+  const store = new MemoryObjectStore();
+  const encoder = new ParquetEncoderPool(1);
+  t.after(() => encoder.close());
+
+  const a = pipelineOver(store, encoder);
+  await a.assign(0, 0);
+  a.processBatch(0, [record(0, '2026-11-21T10:50:00Z'), record(1, '2026-11-21T11:05:00Z'), record(2, '2026-11-21T10:58:00Z'), record(3, '2026-11-21T11:20:00Z')], 4);
+  await a.waitForFlushes(true);
+  assert.deepEqual([...a.committableOffsets()], [[0, 1]], 'hour 11 still buffers offset 1, so only offset 0 is committable');
+  // The process dies here: hour 11's buffer is lost; Kafka's committed offset is 1.
+
+  const b = pipelineOver(store, encoder);
+  await b.assign(0, 1);
+  b.processBatch(0, [record(1, '2026-11-21T11:05:00Z'), record(2, '2026-11-21T10:58:00Z'), record(3, '2026-11-21T11:20:00Z'), record(4, '2026-11-21T11:30:00Z'), record(5, '2026-11-21T12:15:00Z')], 6);
+  await b.waitForFlushes(true);
+  assert.equal(b.counters.recoveredSkips, 1);
+
+  const states = await readPartitionStates(store, '', 'orders');
+  const offsetsByHour = new Map<string, number[]>();
+  for (const state of states) {
+    const offsets: number[] = [];
+    for (const f of state.files) for (const row of (await readParquetObject(store, f.key)).rows) offsets.push(Number(row['_source_offset']));
+    offsetsByHour.set(state.partition_path.slice(-2), offsets.sort((x, y) => x - y));
+  }
+  assert.deepEqual(offsetsByHour.get('10'), [0, 2]);
+  assert.deepEqual(offsetsByHour.get('11'), [1, 3, 4]);
+  assert.deepEqual([...b.committableOffsets()], [[0, 5]], 'hour 12 holds offset 5');
+});
+
+test('a commit whose partition-state step was lost is repaired when the partition is assigned again', async (t) => {
+  const store = new MemoryObjectStore();
+  const encoder = new ParquetEncoderPool(1);
+  t.after(() => encoder.close());
+  const a = pipelineOver(store, encoder);
+  await a.assign(0, 0);
+  a.processBatch(0, [record(0, '2026-11-21T10:50:00Z'), record(1, '2026-11-21T11:20:00Z')], 2);
+  await a.waitForFlushes(true);
+  const stateKey = new LakeLayout('').partitionState('orders', 'event_date=2026-11-21/event_hour=10');
+  assert.ok(await store.head(stateKey));
+  // As if the process died between the commit record and the state write: the flush never
+  // finished, so Kafka's committed offset is still 0.
+  await store.delete([stateKey]);
+
+  const b = pipelineOver(store, encoder);
+  await b.assign(0, 0);
+  const states = await readPartitionStates(store, '', 'orders');
+  assert.equal(states.find((s) => s.partition_path.endsWith('event_hour=10'))?.rows, 1);
+});
+
+test('rejected records hold the committable offset until their dead-letter batch is written, and are not written twice after a restart', async (t) => {
+  const store = new MemoryObjectStore();
+  const encoder = new ParquetEncoderPool(1);
+  t.after(() => encoder.close());
+  const bad: SourceRecord = { topic: 'orders', partition: 0, offset: 0, timestampMs: 0, key: null, value: Buffer.from('{"not json') };
+  const a = pipelineOver(store, encoder);
+  await a.assign(0, 0);
+  a.processBatch(0, [bad], 1);
+  assert.deepEqual([...a.committableOffsets()], [[0, 0]]);
+  await a.tick();
+  assert.deepEqual([...a.committableOffsets()], [[0, 1]]);
+  const letters = store.keys().filter((k) => k.startsWith('_tukang/dead-letters/'));
+  assert.equal(letters.length, 1);
+
+  const b = pipelineOver(store, encoder);
+  await b.assign(0, 0);
+  b.processBatch(0, [bad], 1);
+  await b.tick();
+  assert.equal(b.counters.recoveredSkips, 1);
+  assert.deepEqual(store.keys().filter((k) => k.startsWith('_tukang/dead-letters/')), letters);
+});
+
+test('a revoked partition drops its buffers and is never reported committable again', async (t) => {
+  const store = new MemoryObjectStore();
+  const encoder = new ParquetEncoderPool(1);
+  t.after(() => encoder.close());
+  const a = pipelineOver(store, encoder);
+  await a.assign(0, 0);
+  a.processBatch(0, [record(0, '2026-11-21T10:50:00Z')], 1);
+  assert.ok(a.bufferedBytes() > 0);
+  a.revoke([0]);
+  assert.equal(a.bufferedBytes(), 0);
+  assert.equal(a.committableOffsets().size, 0);
+  a.processBatch(0, [record(1, '2026-11-21T10:51:00Z')], 2);
+  assert.equal(a.counters.consumed, 1, 'a batch arriving after revocation is ignored');
+});
