@@ -14,6 +14,10 @@ import { LakeLayout } from '../writing/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
 import { DatasetPipeline } from './dataset-pipeline.js';
 
+function isRetriable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
+}
+
 /**
  * Runs every configured dataset: one Kafka consumer (one group) feeding one pipeline per topic,
  * a clock tick for time-driven work, and the memory budget shared by all pipelines.
@@ -75,9 +79,20 @@ export class Materializer implements Component, SourceHandler {
   private async startConsuming(): Promise<void> {
     await this.source.waitForTopics(5_000, () => this.stopping);
     if (this.stopping) return;
-    const counts = await this.source.partitionCounts();
-    for (const [topic, pipeline] of this.pipelines) pipeline.setPartitionCount(counts.get(topic) ?? 0);
-    await this.source.start();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const counts = await this.source.partitionCounts();
+        for (const [topic, pipeline] of this.pipelines) pipeline.setPartitionCount(counts.get(topic) ?? 0);
+        await this.source.start();
+        break;
+      } catch (err) {
+        // Metadata of a topic created a moment ago can lag behind (UNKNOWN_TOPIC_OR_PARTITION).
+        if (attempt >= 10 || this.stopping || !isRetriable(err)) throw err;
+        this.logger.warn({ attempt, err: describeError(err) }, 'subscribing failed; retrying');
+        await this.source.stop().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
     this.timer = setInterval(() => {
       this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
     }, this.config.materializer.tick_interval);

@@ -83,12 +83,26 @@ export async function realStack(t: TestContext, label: string): Promise<RealStac
       const topic = uniqueName(topicLabel);
       const admin = kafka.admin();
       await admin.connect();
+      topics.push(topic);
       try {
-        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+        // kafkajs's own wait for leaders can fail while the broker's metadata catches up
+        // (UNKNOWN_TOPIC_OR_PARTITION): create without it, then poll the metadata ourselves.
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: false });
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          try {
+            const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+            const ready = meta.topics[0]?.partitions.filter((p) => p.leader >= 0).length ?? 0;
+            if (ready === partitions) break;
+          } catch (err) {
+            if (Date.now() > deadline) throw err;
+          }
+          if (Date.now() > deadline) throw new Error(`topic ${topic} has no leaders after 30 s`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
       } finally {
         await admin.disconnect();
       }
-      topics.push(topic);
       return topic;
     },
   };

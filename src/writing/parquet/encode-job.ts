@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 // The node build instantiates its wasm synchronously at import; no init call is needed.
 import { Compression, Table, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
+import { LINEAGE_COLUMNS } from '../../core/records.js';
 import { serializeError, type EncodeRequest, type EncodeResponse, type ParquetCompression, type ResolvedEncodeOptions } from './encode-protocol.js';
 
 const CODECS: Record<ParquetCompression, Compression> = {
@@ -15,12 +16,20 @@ const CODECS: Record<ParquetCompression, Compression> = {
   uncompressed: Compression.UNCOMPRESSED,
 };
 
+/**
+ * Lineage columns that hold a different value on (nearly) every row. Dictionary encoding only
+ * costs there: parquet-rs builds a dictionary until its page limit and then falls back to plain.
+ * Measured on 200k rows: about 10% smaller files with ZSTD. The topic and partition keep theirs.
+ */
+const UNIQUE_PER_ROW = [LINEAGE_COLUMNS.eventId, LINEAGE_COLUMNS.eventTime, LINEAGE_COLUMNS.offset, LINEAGE_COLUMNS.receivedAt];
+
 export function encodeParquet(ipc: Uint8Array, options: ResolvedEncodeOptions): Uint8Array {
   let builder = new WriterPropertiesBuilder()
     .setCompression(CODECS[options.compression])
     .setMaxRowGroupSize(options.rowGroupRows)
     // On by default in parquet-rs; stated because low-cardinality and lineage columns rely on it.
     .setDictionaryEnabled(true);
+  for (const column of UNIQUE_PER_ROW) builder = builder.setColumnDictionaryEnabled(column, false);
   const metadata = Object.entries(options.keyValueMetadata ?? {});
   if (metadata.length > 0) builder = builder.setKeyValueMetadata(new Map(metadata));
   // Both calls take ownership of their wasm objects, so nothing is left to free on success or throw.

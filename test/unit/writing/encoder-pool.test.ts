@@ -74,6 +74,12 @@ test('the Parquet schema has UTC millisecond timestamps, dates, required lineage
     assert.equal(byName.get('id')?.repetition_type, 'REQUIRED');
     assert.equal(byName.get('note')?.repetition_type, 'OPTIONAL');
     for (const name of LINEAGE_NAMES) assert.equal(byName.get(name)?.repetition_type, 'REQUIRED', name);
+    // Dictionary pages where values repeat (data columns, topic), none where every row differs.
+    const chunks = new Map(metadataOf(file.bytes).row_groups[0]?.columns.map((c) => [c.meta_data?.path_in_schema.join('.'), c.meta_data]));
+    assert.ok(chunks.get(LINEAGE_COLUMNS.topic)?.dictionary_page_offset !== undefined);
+    assert.ok(chunks.get('note')?.dictionary_page_offset !== undefined);
+    assert.equal(chunks.get(LINEAGE_COLUMNS.eventId)?.dictionary_page_offset, undefined);
+    assert.equal(chunks.get(LINEAGE_COLUMNS.offset)?.dictionary_page_offset, undefined);
     assert.equal(byName.get(LINEAGE_COLUMNS.offset)?.type, 'INT64');
     assert.equal(byName.get(LINEAGE_COLUMNS.partition)?.type, 'INT32');
   } finally {
