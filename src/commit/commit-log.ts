@@ -145,6 +145,21 @@ export class CommitLog {
     return commits;
   }
 
+  /** Keys of every commit record of a source partition, oldest offsets first. */
+  async commitKeys(dataset: string, topic: string, sourcePartition: number): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const object of listAll(this.store, this.layout.commitsOf(dataset, topic, sourcePartition))) keys.push(object.key);
+    return keys;
+  }
+
+  async readCommit(key: string): Promise<FileCommit | undefined> {
+    return (await getJson<FileCommit>(this.store, key))?.value;
+  }
+
+  async readSourceCheckpoint(dataset: string, topic: string, sourcePartition: number): Promise<SourceCheckpoint | undefined> {
+    return (await getJson<SourceCheckpoint>(this.store, this.layout.sourceCheckpoint(dataset, topic, sourcePartition)))?.value;
+  }
+
   /** Dead-letter batches of a source partition whose last offset is at or past `fromOffset`. */
   async deadLetterRangesFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<Array<{ first: number; last: number }>> {
     const prefix = this.layout.deadLettersOf(dataset, topic, sourcePartition);

@@ -18,6 +18,7 @@ import type { FileFlusher } from '../writing/file-flusher.js';
 import type { LakeLayout } from '../writing/lake-layout.js';
 import { DatasetCounters } from './dataset-counters.js';
 import { RecoveryCoverage } from './recovery-coverage.js';
+import { committedEventIds } from './dedup-recovery.js';
 
 export interface PipelineDeps {
   dataset: DatasetConfig;
@@ -116,6 +117,18 @@ export class DatasetPipeline {
       }
       for (const r of deadLetters) coverage.addDeadLetters(r);
     }
+    // The watermark continues where the previous owner left it, and the deduplicator learns the
+    // ids this partition already wrote within the window.
+    const checkpoint = await commitLog.readSourceCheckpoint(dataset.name, dataset.topic, sourcePartition);
+    const restoredMax = checkpoint?.max_event_time_ms ?? Number.NEGATIVE_INFINITY;
+    let seeded = 0;
+    if (Number.isFinite(restoredMax)) {
+      const horizon = restoredMax - dataset.watermark.dedup_window;
+      for await (const { eventId, eventTimeMs } of committedEventIds(this.deps.store, commitLog, dataset.name, dataset.topic, sourcePartition, horizon)) {
+        this.dedup.remember(eventId, eventTimeMs);
+        seeded++;
+      }
+    }
     this.sources.set(sourcePartition, {
       nextOffset: committedOffset,
       highWatermark: committedOffset,
@@ -123,9 +136,16 @@ export class DatasetPipeline {
       deadLetters: undefined,
       lastPublished: '',
     });
-    this.watermarks.track(sourcePartition, this.clock());
+    this.watermarks.track(sourcePartition, this.clock(), restoredMax);
     this.deps.logger.info(
-      { dataset: dataset.name, partition: sourcePartition, from_offset: committedOffset, recovered_files: commits.length, recovered_dead_letter_batches: deadLetters.length },
+      {
+        dataset: dataset.name,
+        partition: sourcePartition,
+        from_offset: committedOffset,
+        recovered_files: commits.length,
+        recovered_dead_letter_batches: deadLetters.length,
+        dedup_ids_restored: seeded,
+      },
       'source partition assigned',
     );
   }

@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { TukangError, describeError } from '../../errors/catalogue.js';
 import { rowBatchToIPC } from './arrow-columns.js';
-import { deserializeError, resolveEncodeOptions, type EncodeOptions, type EncodeRequest, type EncodeResponse, type EncodedFile, type ResolvedEncodeOptions } from './encode-protocol.js';
+import { DEFAULT_COMPRESSION, deserializeError, resolveEncodeOptions, type EncodeOptions, type EncodeRequest, type EncodeResponse, type EncodedFile, type ResolvedEncodeOptions } from './encode-protocol.js';
 import type { RowBatch } from './row-batch.js';
 
 export { DEFAULT_COMPRESSION, DEFAULT_ROW_GROUP_ROWS, PARQUET_COMPRESSIONS } from './encode-protocol.js';
@@ -184,5 +184,5 @@ function ownedBytes(bytes: Uint8Array): Uint8Array {
 }
 
 function encodeFailed(message: string, cause: unknown, rowCount: number, options: EncodeOptions): TukangError {
-  return new TukangError('ENCODE_FAILED', message, { cause, details: { rowCount, compression: options.compression } });
+  return new TukangError('ENCODE_FAILED', message, { cause, details: { rowCount, compression: options.compression ?? DEFAULT_COMPRESSION } });
 }
