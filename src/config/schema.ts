@@ -14,6 +14,7 @@ export const kafkaSchema = z.strictObject({
   group_id: z.string().min(1).default('tukang'),
   /** Where a consumer group without committed offsets starts. */
   start_from: z.enum(['earliest', 'latest']).default('earliest'),
+  /** A member that stops heartbeating for this long leaves the group; at least the broker's group.min.session.timeout.ms. */
   session_timeout: durationMs.default(30_000),
   connection_timeout: durationMs.default(3_000),
 });

@@ -62,6 +62,8 @@ function serverProperties(layout: StackLayout, ports: StackPorts): string {
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
+    // Lets tests use short session timeouts, so a killed member leaves its group within seconds.
+    'group.min.session.timeout.ms=1000',
     'auto.create.topics.enable=true',
     'log.retention.check.interval.ms=10000',
     '',

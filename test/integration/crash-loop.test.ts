@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { prng, sampleOrderEvents, type SampleRecord } from '../../src/sample/order-events.js';
+import { startCli, writeTempConfig } from '../helpers/cli.js';
+import { auditLake } from '../helpers/lake-audit.js';
+import { committedOffsets, endOffsets, ORDER_COLUMNS, produce, until } from '../helpers/pipeline-harness.js';
+import { realConfig, realStack, uniqueName } from '../helpers/real-stack.js';
+
+const SOAK = process.env['TUKANG_SOAK'] === '1';
+const EVENTS = SOAK ? 1_000_000 : 200_000;
+const KILLS = SOAK ? 60 : 20;
+
+test(`crash loop: ${EVENTS} events, the service killed with SIGKILL ${KILLS} times at random moments, nothing lost or doubled`, { timeout: 1_800_000 }, async (t) => {
+  const stack = await realStack(t, 'crash');
+  const topic = await stack.createTopic(8, 'crash-orders');
+  const group = uniqueName('crash-group');
+  const seed = Number(process.env['TUKANG_CRASH_SEED'] ?? Date.now() % 100_000);
+  t.diagnostic(`seed ${seed} (TUKANG_CRASH_SEED reproduces the kill times)`);
+  const random = prng(seed);
+
+  const configFile = writeTempConfig({
+    kafka: { brokers: stack.config.kafka.brokers, group_id: group, session_timeout: '2s' },
+    s3: { endpoint: stack.config.s3.endpoint, bucket: stack.config.s3.bucket, prefix: stack.prefix },
+    catalog: { enabled: false },
+    log: { level: 'warn', format: 'json' },
+    materializer: { tick_interval: 100 },
+    datasets: [
+      {
+        name: 'orders',
+        topic,
+        envelope: { type: 'nakadi' },
+        schema: { columns: ORDER_COLUMNS, unknown_fields: 'keep_json' },
+        watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '6h', idle_timeout: '2s' },
+        // Small files, so that kills land mid-encode, mid-upload and between commit steps often.
+        files: { target_rows: 3_000, late_batch_window: '200ms' },
+      },
+    ],
+  });
+
+  const produced: SampleRecord[] = [
+    ...sampleOrderEvents({ count: EVENTS, startMs: Date.UTC(2026, 10, 21, 0, 0, 0), stepMs: 100, duplicateRate: 0.01, disorderMs: 20_000, badRate: 0.001, seed }),
+  ];
+  // Events arrive while the service dies and restarts: a slice before each run.
+  const slices = KILLS + 1;
+  const sliceSize = Math.ceil(produced.length / slices);
+  const producerConfig = realConfig();
+  let output = '';
+  for (let run = 0; run <= KILLS; run++) {
+    await produce(producerConfig, topic, produced.slice(run * sliceSize, (run + 1) * sliceSize));
+    const service = startCli(['run', '--config', configFile]);
+    if (run === KILLS) {
+      t.after(() => service.child.kill('SIGKILL'));
+      const ends = await endOffsets(producerConfig, topic);
+      await until(
+        async () => {
+          const committed = await committedOffsets({ ...producerConfig, kafka: { ...producerConfig.kafka, group_id: group } }, topic);
+          return [...ends].every(([p, end]) => committed.get(p) === end);
+        },
+        300_000,
+        () => `the final run to commit everything\n${service.output().slice(-3000)}`,
+      );
+      service.child.kill('SIGTERM');
+      await new Promise((resolve) => service.child.once('exit', resolve));
+      output += service.output();
+      break;
+    }
+    // Somewhere between start-up and a few seconds of work: joining, recovering, encoding, uploading, committing.
+    await new Promise((r) => setTimeout(r, 500 + random() * 4_000));
+    service.child.kill('SIGKILL');
+    await new Promise((resolve) => service.child.once('exit', resolve));
+    output += service.output();
+  }
+
+  const audit = await auditLake(stack.store, stack.prefix, 'orders', produced);
+  t.diagnostic(`after ${KILLS} kills: ${audit.rows} rows in ${audit.files} files over ${audit.partitions} partitions, ${audit.deadLetters} dead letters; zero lost, zero doubled`);
+  assert.doesNotMatch(output, /"level":(50|60)/, 'no errors logged');
+});
