@@ -33,10 +33,50 @@ export const s3Schema = z.strictObject({
   create_bucket: z.boolean().default(true),
 });
 
+const catalogScope = z.enum(['tukang.read', 'tukang.write']);
+
+export const catalogAuthSchema = z
+  .strictObject({
+    /** Development only: every request is allowed, and start-up logs a warning saying so. */
+    disabled: z.boolean().default(false),
+    /** Fixed bearer tokens for local use and simple deployments. */
+    static_tokens: z
+      .array(z.strictObject({ name: z.string().min(1), token: z.string().min(16, 'must be at least 16 characters'), scopes: z.array(catalogScope).min(1) }))
+      .default([]),
+    /** JWT bearer tokens signed by an identity provider; scopes from the `scope` (space-separated) or `scp` claim. */
+    jwt: z
+      .strictObject({
+        issuer: z.string().min(1),
+        jwks_url: z.string().url(),
+        /** null accepts any audience. */
+        audience: z.string().min(1).nullable().default(null),
+      })
+      .nullable()
+      .default(null),
+  })
+  .prefault({});
+
 export const catalogSchema = z.strictObject({
   enabled: z.boolean().default(true),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(8080),
+  auth: catalogAuthSchema,
+  cache: z
+    .strictObject({
+      /** Full partition states kept in memory (lru-cache); listing uses the index, not these. */
+      partition_states: z.number().int().min(1).default(10_000),
+      /** How often the change log is tailed, so new commits reach the index and the caches. */
+      refresh_interval: durationMs.default(2_000),
+      /** How often all partition states are re-listed (catches open partitions growing). */
+      relist_interval: durationMs.default(30_000),
+      /** How long dead-letter counts, source checkpoints and consumer lag are reused. */
+      stats_ttl: durationMs.default(5_000),
+    })
+    .prefault({}),
+  /** Upper bound of `limit` for previews. */
+  preview_max_rows: z.number().int().min(1).max(10_000).default(1_000),
+  /** Lifetime of presigned manifest URLs. */
+  presign_expiry: durationMs.default(900_000),
 });
 
 export const stackSchema = z.strictObject({

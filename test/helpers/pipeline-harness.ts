@@ -10,7 +10,8 @@ import type { DatasetPipeline } from '../../src/materializer/dataset-pipeline.js
 import { createKafka } from '../../src/source/kafka-client.js';
 import type { SampleRecord } from '../../src/sample/order-events.js';
 import type { S3ObjectStore } from '../../src/storage/s3-object-store.js';
-import { realConfig } from './real-stack.js';
+import { realConfig, type RealStack } from './real-stack.js';
+import { writeTempConfig } from './cli.js';
 
 export const ORDER_COLUMNS = [
   { name: 'order_id', type: 'string', nullable: false },
@@ -113,4 +114,41 @@ export async function endOffsets(config: TukangConfig, topic: string): Promise<M
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A config file for `tukang run` processes in the failure tests: short session timeout, small files. */
+export function serviceConfigFile(stack: RealStack, topic: string, group: string, extra: Record<string, unknown> = {}): string {
+  return writeTempConfig({
+    kafka: { brokers: stack.config.kafka.brokers, group_id: group, session_timeout: '2s' },
+    s3: { endpoint: stack.config.s3.endpoint, bucket: stack.config.s3.bucket, prefix: stack.prefix },
+    catalog: { enabled: false },
+    log: { level: 'warn', format: 'json' },
+    materializer: { tick_interval: 100 },
+    datasets: [
+      {
+        name: 'orders',
+        topic,
+        envelope: { type: 'nakadi' },
+        schema: { columns: ORDER_COLUMNS, unknown_fields: 'keep_json' },
+        watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '6h', idle_timeout: '2s' },
+        // Small files, so that kills land mid-encode, mid-upload and between commit steps often.
+        files: { target_rows: 3_000, late_batch_window: '200ms' },
+      },
+    ],
+    ...extra,
+  });
+}
+
+/** Waits until the group has committed every partition up to its end offset: all of it is durable. */
+export async function untilAllCommitted(topic: string, group: string, timeoutMs: number, context: () => string): Promise<void> {
+  const config = realConfig({ kafka: { group_id: group } });
+  const ends = await endOffsets(config, topic);
+  await until(
+    async () => {
+      const committed = await committedOffsets(config, topic);
+      return [...ends].every(([p, end]) => committed.get(p) === end);
+    },
+    timeoutMs,
+    () => `the group to commit every partition to its end\n${context()}`,
+  );
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { prng, sampleOrderEvents, type SampleRecord } from '../../src/sample/order-events.js';
-import { startCli, writeTempConfig } from '../helpers/cli.js';
+import { startCli } from '../helpers/cli.js';
 import { auditLake } from '../helpers/lake-audit.js';
-import { committedOffsets, endOffsets, ORDER_COLUMNS, produce, until } from '../helpers/pipeline-harness.js';
+import { committedOffsets, endOffsets, produce, serviceConfigFile, until } from '../helpers/pipeline-harness.js';
 import { realConfig, realStack, uniqueName } from '../helpers/real-stack.js';
 
 const SOAK = process.env['TUKANG_SOAK'] === '1';
@@ -18,24 +18,7 @@ test(`crash loop: ${EVENTS} events, the service killed with SIGKILL ${KILLS} tim
   t.diagnostic(`seed ${seed} (TUKANG_CRASH_SEED reproduces the kill times)`);
   const random = prng(seed);
 
-  const configFile = writeTempConfig({
-    kafka: { brokers: stack.config.kafka.brokers, group_id: group, session_timeout: '2s' },
-    s3: { endpoint: stack.config.s3.endpoint, bucket: stack.config.s3.bucket, prefix: stack.prefix },
-    catalog: { enabled: false },
-    log: { level: 'warn', format: 'json' },
-    materializer: { tick_interval: 100 },
-    datasets: [
-      {
-        name: 'orders',
-        topic,
-        envelope: { type: 'nakadi' },
-        schema: { columns: ORDER_COLUMNS, unknown_fields: 'keep_json' },
-        watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '6h', idle_timeout: '2s' },
-        // Small files, so that kills land mid-encode, mid-upload and between commit steps often.
-        files: { target_rows: 3_000, late_batch_window: '200ms' },
-      },
-    ],
-  });
+  const configFile = serviceConfigFile(stack, topic, group);
 
   const produced: SampleRecord[] = [
     ...sampleOrderEvents({ count: EVENTS, startMs: Date.UTC(2026, 10, 21, 0, 0, 0), stepMs: 100, duplicateRate: 0.01, disorderMs: 20_000, badRate: 0.001, seed }),
