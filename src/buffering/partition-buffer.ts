@@ -2,6 +2,13 @@ import type { CleanEvent } from '../core/records.js';
 import type { ResolvedColumn } from '../core/resolved-schema.js';
 import { RowBatchBuilder, type RowBatch } from '../writing/parquet/row-batch.js';
 
+/** Rows of a buffer (indices, in offset order) that go to one file, and the offset range they cover. */
+export interface Segment {
+  rows: number[];
+  first: number;
+  last: number;
+}
+
 /**
  * The rows of one time partition from one source partition, waiting to be written as one file.
  * One buffer per (time partition, source partition) keeps every file's provenance a single offset
@@ -59,11 +66,43 @@ export class PartitionBuffer {
     return this.last;
   }
 
-  /** The rows sorted by event time, ties by offset (one source partition per buffer). */
-  toSortedBatch(columns: readonly ResolvedColumn[], topic: string): RowBatch {
-    const n = this.events.length;
+  /**
+   * Splits the rows into segments that avoid offset ranges already committed by another writer of
+   * this (time partition, source partition): rows inside such a range are dropped (they are in the
+   * lake), and rows on either side of one go to separate segments, so that no segment's offset
+   * range overlaps a committed file. Without committed ranges: one segment of every row.
+   */
+  segmentsExcluding(committed: ReadonlyArray<{ first: number; last: number }>): Segment[] {
+    const all = { rows: this.events.map((_, i) => i), first: this.firstOffset, last: this.last };
+    if (committed.length === 0) return this.events.length === 0 ? [] : [all];
+    const ranges = [...committed].sort((a, b) => a.first - b.first);
+    const segments: Segment[] = [];
+    let current: number[] = [];
+    let boundary = 0; // index of the first committed range at or after the current row
+    const close = (): void => {
+      if (current.length === 0) return;
+      segments.push({ rows: current, first: this.offsets[current[0] as number] as number, last: this.offsets[current[current.length - 1] as number] as number });
+      current = [];
+    };
+    for (let i = 0; i < this.offsets.length; i++) {
+      const offset = this.offsets[i] as number;
+      while (boundary < ranges.length && (ranges[boundary] as { last: number }).last < offset) {
+        boundary++;
+        close();
+      }
+      const range = ranges[boundary];
+      if (range !== undefined && offset >= range.first) continue; // already committed
+      current.push(i);
+    }
+    close();
+    return segments;
+  }
+
+  /** The rows (all, or one segment's) sorted by event time, ties by offset (one source partition per buffer). */
+  toSortedBatch(columns: readonly ResolvedColumn[], topic: string, rows?: readonly number[]): RowBatch {
+    const n = rows?.length ?? this.events.length;
     const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
+    for (let i = 0; i < n; i++) order[i] = rows ? (rows[i] as number) : i;
     const events = this.events;
     const offsets = this.offsets;
     order.sort((a, b) => {
@@ -79,10 +118,10 @@ export class PartitionBuffer {
     return builder.build();
   }
 
-  minMaxEventTime(): { min: number; max: number } {
+  minMaxEventTime(rows?: readonly number[]): { min: number; max: number } {
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
-    for (const e of this.events) {
+    for (const e of rows ? rows.map((i) => this.events[i] as CleanEvent) : this.events) {
       if (e.eventTimeMs < min) min = e.eventTimeMs;
       if (e.eventTimeMs > max) max = e.eventTimeMs;
     }

@@ -24,10 +24,16 @@ export class CommitLog {
   }
 
   /**
-   * Step 2 of the commit protocol (after the data file is uploaded): the immutable commit record,
-   * then the partition state that readers follow. Idempotent: a retry finds its record and file.
+   * Commits an uploaded data file: registers its partition as open, adds the file to the
+   * partition state (the commit point for readers; rejected with COMMIT_OVERLAP when a file of
+   * the same source partition already covers some of its offsets), then writes the immutable
+   * commit record that recovery lists. Idempotent: a retry finds its file already listed.
    */
   async commitFile(commit: FileCommit, sourceDataset = commit.dataset): Promise<PartitionState> {
+    // Registered as open before the state changes, so that a crash in between cannot leave a
+    // partition that no instance ever completes. Completing it removes the marker.
+    await this.store.put(this.openMarker(commit.dataset, commit.partition_path), '');
+    const state = await this.addToPartition(commit);
     // Commit records stay with the dataset that consumed the records (also for a late-data side
     // table), so recovery finds every range of a source partition in one listing.
     const recordKey = this.layout.commitRecord(
@@ -39,15 +45,12 @@ export class CommitLog {
       commit.partition_path,
     );
     try {
-      await putJson(this.store, recordKey, commit, { ifNoneMatch: '*' });
+      await putJson(this.store, recordKey, state.files.find((f) => f.key === commit.key) ?? commit, { ifNoneMatch: '*' });
     } catch (err) {
-      // An earlier attempt of this very commit got through; the record names the same file.
+      // An earlier attempt of this very commit got through.
       if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
     }
-    // Registered as open before the state changes, so that a crash in between cannot leave a
-    // partition that no instance ever completes. Completing it removes the marker.
-    await this.store.put(this.openMarker(commit.dataset, commit.partition_path), '');
-    return this.addToPartition(commit);
+    return state;
   }
 
   /** Adds a committed file to its partition's state; a complete partition gets a new version. */
@@ -55,6 +58,19 @@ export class CommitLog {
     let late = false;
     const state = await this.updatePartition(commit.dataset, commit.partition_path, (current, now) => {
       if (current.files.some((f) => f.key === commit.key)) return undefined;
+      const overlapping = current.files.find(
+        (f) =>
+          f.source.topic === commit.source.topic &&
+          f.source.partition === commit.source.partition &&
+          f.source.first_offset <= commit.source.last_offset &&
+          f.source.last_offset >= commit.source.first_offset,
+      );
+      if (overlapping) {
+        throw new TukangError(
+          'COMMIT_OVERLAP',
+          `${commit.key} covers offsets ${commit.source.first_offset}-${commit.source.last_offset}, which overlap ${overlapping.key} (${overlapping.source.first_offset}-${overlapping.source.last_offset})`,
+        );
+      }
       late = current.status === 'complete';
       const file: FileCommit = { ...commit, late };
       const next: PartitionState = {

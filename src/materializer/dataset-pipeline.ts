@@ -111,10 +111,7 @@ export class DatasetPipeline {
     let coverage: RecoveryCoverage | undefined;
     if (commits.length > 0 || deadLetters.length > 0) {
       coverage = new RecoveryCoverage();
-      for (const c of commits) {
-        coverage.addFile(c.partition_path, { first: c.source.first_offset, last: c.source.last_offset });
-        await commitLog.addToPartition(c);
-      }
+      for (const c of commits) coverage.addFile(c.partition_path, { first: c.source.first_offset, last: c.source.last_offset });
       for (const r of deadLetters) coverage.addDeadLetters(r);
     }
     // The watermark continues where the previous owner left it, and the deduplicator learns the
@@ -361,13 +358,16 @@ export class DatasetPipeline {
 
   /** Retries with capped exponential backoff and jitter: S3 may be down for minutes; nothing is acknowledged meanwhile. */
   private async flushWithRetry(buffer: PartitionBuffer, duplicates: number): Promise<void> {
+    // Ownership is the SourceState object of this assignment: a revoke, or a revoke and a
+    // re-assignment, replaces it, and this flush then stops before its next step.
+    const owner = this.sources.get(buffer.sourcePartition);
+    const stillOwned = (): boolean => owner !== undefined && this.sources.get(buffer.sourcePartition) === owner;
     for (let attempt = 0; ; attempt++) {
-      if (!this.sources.has(buffer.sourcePartition)) return; // revoked: the next owner rewrites it
+      if (!stillOwned()) return; // revoked: the next owner rewrites it
       try {
         const target = await this.targetFor(buffer);
-        const { commit, state } = await this.deps.flusher.flush(buffer, target, duplicates);
-        const late = state.files.find((f) => f.key === commit.key)?.late === true;
-        this.counters.fileWritten(commit.rows, commit.bytes, late);
+        const result = await this.deps.flusher.flush(buffer, target, duplicates, stillOwned);
+        for (const commit of result.commits) this.counters.fileWritten(commit.rows, commit.bytes, commit.late);
         return;
       } catch (err) {
         this.counters.flushRetries++;
@@ -394,11 +394,16 @@ export class DatasetPipeline {
   private async writeDeadLetters(p: number, source: SourceState): Promise<void> {
     const batch = source.deadLetters;
     if (!batch) return;
-    const key = this.deps.layout.deadLetterBatch(this.dataset.name, this.dataset.topic, p, batch.lastOffset, batch.firstOffset);
+    const { commitLog, layout, store } = this.deps;
     try {
-      await this.deps.store.put(key, batch.toNdjson(), { contentType: 'application/x-ndjson' });
+      const written = await commitLog.deadLetterRangesFrom(this.dataset.name, this.dataset.topic, p, batch.firstOffset);
+      const remaining = batch.remainingAfter(written);
+      if (remaining && this.sources.get(p) === source) {
+        const key = layout.deadLetterBatch(this.dataset.name, this.dataset.topic, p, remaining.last, remaining.first);
+        await store.put(key, remaining.ndjson, { contentType: 'application/x-ndjson' });
+        this.counters.deadLetterBatches++;
+      }
       if (source.deadLetters === batch) source.deadLetters = undefined;
-      this.counters.deadLetterBatches++;
     } catch (err) {
       this.deps.logger.warn({ dataset: this.dataset.name, partition: p, err: describeError(err) }, 'writing dead letters failed; retrying next tick');
     }

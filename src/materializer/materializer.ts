@@ -104,10 +104,13 @@ export class Materializer implements Component, SourceHandler {
     this.stopping = true;
     await this.starting;
     clearInterval(this.timer);
-    await this.source.stop();
+    // Finish what is in flight while still a group member: leaving first would hand the
+    // partitions to another instance while these files are still being committed.
+    this.source.pause();
     await this.ticking;
     for (const pipeline of this.pipelines.values()) await pipeline.close();
     await this.commitOffsets();
+    await this.source.stop();
     await this.source.disconnect();
     await this.encoder.close();
   }

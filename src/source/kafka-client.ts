@@ -8,9 +8,10 @@ function pinoLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
-      // kafkajs logs every error *response* at ERROR even when it handles it (retries, rejoins,
-      // a LeaveGroup after the session already expired); those are warnings for an operator.
-      const effective = level === logLevel.ERROR && message.startsWith('Response ') ? logLevel.WARN : level;
+      // kafkajs logs every error *response* at ERROR even when it handles it (retries, rejoins
+      // after a session expired, a LeaveGroup after that); for an operator those are warnings.
+      const handled = message.startsWith('Response ') || message.includes('re-joining the group');
+      const effective = level === logLevel.ERROR && handled ? logLevel.WARN : level;
       switch (effective) {
         case logLevel.ERROR:
           child.error(extra, message);

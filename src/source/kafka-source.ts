@@ -93,6 +93,11 @@ export class KafkaSource {
     }
   }
 
+  /** Stops fetching (a batch being handled finishes) while staying in the group. */
+  pause(): void {
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+  }
+
   async stop(): Promise<void> {
     await this.consumer.stop();
   }

@@ -20,6 +20,7 @@ export interface DeadLetter {
  */
 export class DeadLetterBatch {
   private readonly lines: string[] = [];
+  private readonly offsets: number[] = [];
   readonly reasons = new Map<RejectReason, number>();
   readonly firstOffset: number;
   private last: number;
@@ -49,6 +50,7 @@ export class DeadLetterBatch {
     };
     const line = JSON.stringify(letter);
     this.lines.push(line);
+    this.offsets.push(record.offset);
     this.bytes += line.length;
     this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
     if (record.offset > this.last) this.last = record.offset;
@@ -66,7 +68,22 @@ export class DeadLetterBatch {
     return this.bytes * 2;
   }
 
-  toNdjson(): string {
-    return `${this.lines.join('\n')}\n`;
+  /**
+   * The lines not already written by another owner of this source partition (a previous owner's
+   * batch may have landed after this one started), with the offset range they cover.
+   */
+  remainingAfter(written: ReadonlyArray<{ first: number; last: number }>): { ndjson: string; first: number; last: number } | undefined {
+    const keep: number[] = [];
+    for (let i = 0; i < this.offsets.length; i++) {
+      const offset = this.offsets[i] as number;
+      if (!written.some((r) => offset >= r.first && offset <= r.last)) keep.push(i);
+    }
+    if (keep.length === 0) return undefined;
+    const all = keep.length === this.lines.length;
+    return {
+      ndjson: `${keep.map((i) => this.lines[i]).join('\n')}\n`,
+      first: all ? this.firstOffset : (this.offsets[keep[0] as number] as number),
+      last: all ? this.last : (this.offsets[keep[keep.length - 1] as number] as number),
+    };
   }
 }

@@ -25,9 +25,23 @@ export class LakeLayout {
     return `${this.root}${dataset}/${partitionPath}/`;
   }
 
-  /** One data file per flushed buffer: source partition and first offset make it unique and stable. */
-  dataFile(dataset: string, partitionPath: string, topic: string, sourcePartition: number, firstOffset: number, extension: string): string {
-    return `${this.partitionDir(dataset, partitionPath)}part-${topic}-${padPartition(sourcePartition)}-${padOffset(firstOffset)}${extension}`;
+  /**
+   * One data file per flushed buffer, named by its source coordinates (topic, partition, first
+   * and last offset) and the first bytes of its checksum: a retry of the same flush writes the
+   * same key, and two writers with different content can never overwrite each other.
+   */
+  dataFile(
+    dataset: string,
+    partitionPath: string,
+    topic: string,
+    sourcePartition: number,
+    firstOffset: number,
+    lastOffset: number,
+    sha256: string,
+    extension: string,
+  ): string {
+    const name = `part-${topic}-${padPartition(sourcePartition)}-${padOffset(firstOffset)}-${padOffset(lastOffset)}-${sha256.slice(0, 8)}`;
+    return `${this.partitionDir(dataset, partitionPath)}${name}${extension}`;
   }
 
   /** Marker written when a partition version becomes complete (Spark/Hadoop convention). */

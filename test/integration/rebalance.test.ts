@@ -28,7 +28,7 @@ test(`rebalances: instances join, die and leave one consumer group mid-run over 
   });
   const exited = (i: ReturnType<typeof startCli>): Promise<unknown> => new Promise((resolve) => (i.child.exitCode !== null ? resolve(i.child.exitCode) : i.child.once('exit', resolve)));
   const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-  const slice = (k: number): SampleRecord[] => produced.slice((k * EVENTS) / 6, ((k + 1) * EVENTS) / 6);
+  const slice = (k: number): SampleRecord[] => produced.slice(Math.floor((k * produced.length) / 6), Math.floor(((k + 1) * produced.length) / 6));
 
   const a = start();
   const b = start();

@@ -72,24 +72,30 @@ test('after a crash, records re-read past the committed offset that are already 
   assert.deepEqual([...b.committableOffsets()], [[0, 5]], 'hour 12 holds offset 5');
 });
 
-test('a commit whose partition-state step was lost is repaired when the partition is assigned again', async (t) => {
+test('a previous owner whose flush lands after the new owner started: its rows are neither lost nor doubled', async (t) => {
   const store = new MemoryObjectStore();
   const encoder = new ParquetEncoderPool(1);
   t.after(() => encoder.close());
-  const a = pipelineOver(store, encoder);
-  await a.assign(0, 0);
-  a.processBatch(0, [record(0, '2026-11-21T10:50:00Z'), record(1, '2026-11-21T11:20:00Z')], 2);
-  await a.waitForFlushes(true);
-  const stateKey = new LakeLayout('').partitionState('orders', 'event_date=2026-11-21/event_hour=10');
-  assert.ok(await store.head(stateKey));
-  // As if the process died between the commit record and the state write: the flush never
-  // finished, so Kafka's committed offset is still 0.
-  await store.delete([stateKey]);
+  const hour10 = (offset: number): SourceRecord => record(offset, `2026-11-21T10:${String(10 + offset).padStart(2, '0')}:00Z`);
 
-  const b = pipelineOver(store, encoder);
-  await b.assign(0, 0);
-  const states = await readPartitionStates(store, '', 'orders');
-  assert.equal(states.find((s) => s.partition_path.endsWith('event_hour=10'))?.rows, 1);
+  const previous = pipelineOver(store, encoder);
+  await previous.assign(0, 0);
+  previous.processBatch(0, [0, 1, 2, 3, 4].map(hour10), 5);
+  // The partition moves; the new owner builds its recovery view before the old flush commits.
+  const next = pipelineOver(store, encoder);
+  await next.assign(0, 0);
+  previous.shedLargest(Number.MAX_SAFE_INTEGER);
+  await previous.waitForFlushes(true);
+
+  next.processBatch(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(hour10), 10);
+  next.shedLargest(Number.MAX_SAFE_INTEGER);
+  await next.waitForFlushes(true);
+
+  const [state] = await readPartitionStates(store, '', 'orders');
+  const offsets: number[] = [];
+  for (const f of state?.files ?? []) for (const row of (await readParquetObject(store, f.key)).rows) offsets.push(Number(row['_source_offset']));
+  assert.deepEqual(offsets.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(state?.files.map((f) => [f.source.first_offset, f.source.last_offset]), [[0, 4], [5, 9]]);
 });
 
 test('rejected records hold the committable offset until their dead-letter batch is written, and are not written twice after a restart', async (t) => {

@@ -30,8 +30,8 @@ test('object keys sort by offset and carry their offsets', () => {
   assert.ok(a < b, 'lexicographic order is offset order');
   assert.deepEqual(offsetsFromKey(a), { last: 99, first: 10 });
   assert.equal(
-    layout.dataFile('orders', 'event_date=2026-11-21/event_hour=10', 'topic.a', 3, 42, '.zstd.parquet'),
-    'lake/orders/event_date=2026-11-21/event_hour=10/part-topic.a-00003-00000000000000000042.zstd.parquet',
+    layout.dataFile('orders', 'event_date=2026-11-21/event_hour=10', 'topic.a', 3, 42, 99, 'abcdef0123456789', '.zstd.parquet'),
+    'lake/orders/event_date=2026-11-21/event_hour=10/part-topic.a-00003-00000000000000000042-00000000000000000099-abcdef01.zstd.parquet',
   );
   assert.ok(layout.partitionState('orders', 'event_date=2026-11-21').startsWith('lake/_tukang/'), 'metadata sits under a prefix engines skip');
 });

@@ -1,0 +1,88 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { badRequest, type InvalidParam } from '../problem.js';
+import { pointerPart, resolveRef, type OpenApiDocument, type OpenApiParameter, type OperationRef } from './document.js';
+import type { SchemaValidator } from './schema-validator.js';
+
+interface CompiledParam {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
+  type: string | undefined;
+  default: unknown;
+  validate: ReturnType<SchemaValidator['at']>;
+}
+
+/** Parameter values after validation, coerced to the types the document declares, defaults applied. */
+export type Params = Record<string, unknown>;
+
+export function paramsOf(res: Response): Params {
+  return res.locals['params'] as Params;
+}
+
+/**
+ * Validates path, query and header parameters of one operation against the document: unknown
+ * query parameters, repeated ones, wrong types and out-of-range values are 400s that name the
+ * parameter. The handler then reads typed values from `paramsOf(res)`.
+ */
+export function requestValidator(document: OpenApiDocument, schemas: SchemaValidator, op: OperationRef): RequestHandler {
+  const params: CompiledParam[] = (op.operation.parameters ?? []).map((raw, i) => {
+    const param = resolveRef<OpenApiParameter>(document, raw);
+    if (param.in === 'cookie') throw new Error(`${op.operation.operationId}: cookie parameters are not supported`);
+    const base = '$ref' in raw ? raw.$ref.replace(/^#/, '') : `/paths/${pointerPart(op.path)}/${op.method}/parameters/${i}`;
+    const schema = resolveRef<Record<string, unknown>>(document, param.schema);
+    return {
+      name: param.name,
+      in: param.in,
+      required: param.required === true,
+      type: typeof schema['type'] === 'string' ? schema['type'] : undefined,
+      default: schema['default'],
+      validate: schemas.at(`${base}/schema`),
+    };
+  });
+  const queryNames = new Set(params.filter((p) => p.in === 'query').map((p) => p.name));
+
+  return (req: Request, res: Response, next: NextFunction) => {
+    const problems: InvalidParam[] = [];
+    const values: Params = {};
+    const query = req.query as Record<string, unknown>;
+    for (const name of Object.keys(query)) {
+      if (!queryNames.has(name)) problems.push({ name, in: 'query', reason: 'unknown parameter' });
+    }
+    for (const param of params) {
+      const raw = param.in === 'path' ? req.params[param.name] : param.in === 'query' ? query[param.name] : req.header(param.name);
+      if (raw === undefined || raw === '') {
+        if (param.required) problems.push({ name: param.name, in: param.in, reason: 'is required' });
+        else if (param.default !== undefined) values[param.name] = param.default;
+        continue;
+      }
+      if (typeof raw !== 'string') {
+        problems.push({ name: param.name, in: param.in, reason: 'must be given once' });
+        continue;
+      }
+      const value = coerce(raw, param.type);
+      if (!param.validate(value)) {
+        const error = param.validate.errors?.[0];
+        problems.push({ name: param.name, in: param.in, reason: `${error?.message ?? 'is invalid'}${describeAllowed(error?.params)}` });
+        continue;
+      }
+      values[param.name] = value;
+    }
+    if (problems.length > 0) {
+      next(badRequest(problems));
+      return;
+    }
+    res.locals['params'] = values;
+    next();
+  };
+}
+
+function coerce(raw: string, type: string | undefined): unknown {
+  if (type === 'integer' || type === 'number') return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+  if (type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  return raw;
+}
+
+function describeAllowed(params: Record<string, unknown> | undefined): string {
+  const allowed = params?.['allowedValues'];
+  return Array.isArray(allowed) ? ` (${allowed.join(', ')})` : '';
+}

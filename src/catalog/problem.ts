@@ -1,0 +1,88 @@
+import type { NextFunction, Request, Response } from 'express';
+import { isTukangError, type ErrorCode } from '../errors/catalogue.js';
+import type { Logger } from '../log/logger.js';
+
+export interface InvalidParam {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  reason: string;
+}
+
+/** An RFC 9457 problem the catalog answers with on purpose; `code` is from docs/errors.md. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    readonly extra: { invalid_params?: InvalidParam[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'HttpProblem';
+  }
+}
+
+export function badRequest(params: InvalidParam[]): HttpProblem {
+  const detail = params.map((p) => `${p.in} parameter "${p.name}": ${p.reason}`).join('; ');
+  return new HttpProblem(400, 'Bad Request', 'CATALOG_BAD_REQUEST', detail, { invalid_params: params });
+}
+
+export function notFound(detail: string): HttpProblem {
+  return new HttpProblem(404, 'Not Found', 'CATALOG_NOT_FOUND', detail);
+}
+
+/** Status codes for catalogue errors that reach the API from the layers below. */
+const STATUS_OF: Partial<Record<ErrorCode, number>> = {
+  DATASET_UNKNOWN: 404,
+  S3_UNAVAILABLE: 503,
+  S3_BUCKET_MISSING: 503,
+  KAFKA_UNAVAILABLE: 503,
+  AUTH_PROVIDER_UNAVAILABLE: 503,
+  METADATA_CORRUPT: 500,
+};
+
+const TITLES: Record<number, string> = { 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+export function sendProblem(res: Response, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  // Problems are never cached: an ETag on a 404 would let a client keep a stale "missing".
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', status, ...body, flow_id: res.locals['flowId'] }));
+}
+
+/**
+ * The last middleware: every error becomes application/problem+json. Messages of deliberate
+ * errors are shown; anything unexpected is logged with its stack and answered without detail,
+ * so a stack trace never leaves the process.
+ */
+export function problemHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    if (res.headersSent) return;
+    if (err instanceof HttpProblem) {
+      const body: Record<string, unknown> = { title: err.title, code: err.code, instance: req.originalUrl };
+      if (err.detail !== undefined) body['detail'] = err.detail;
+      if (err.extra.invalid_params) body['invalid_params'] = err.extra.invalid_params;
+      sendProblem(res, err.status, body, err.extra.headers);
+      return;
+    }
+    if (isTukangError(err) && STATUS_OF[err.code] !== undefined) {
+      const status = STATUS_OF[err.code] ?? 500;
+      logger.warn({ code: err.code, err: err.message, flow_id: res.locals['flowId'] }, 'request failed');
+      const body: Record<string, unknown> = { title: TITLES[status] ?? 'Error', code: err.code, instance: req.originalUrl };
+      // Messages of dependency failures may name internal hosts; 5xx say only what failed.
+      if (status < 500) body['detail'] = err.message;
+      sendProblem(res, status, body);
+      return;
+    }
+    if (isBodyParserError(err)) {
+      sendProblem(res, err.status, { title: 'Bad Request', code: 'CATALOG_BAD_REQUEST', detail: 'the request body cannot be read', instance: req.originalUrl });
+      return;
+    }
+    logger.error({ err, flow_id: res.locals['flowId'] }, 'request failed unexpectedly');
+    sendProblem(res, 500, { title: 'Internal Server Error', code: 'INTERNAL', instance: req.originalUrl });
+  };
+}
+
+function isBodyParserError(err: unknown): err is { status: number } {
+  return typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' && err.status >= 400 && err.status < 500;
+}

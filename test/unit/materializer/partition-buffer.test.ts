@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PartitionBuffer } from '../../../src/buffering/partition-buffer.js';
+
+function bufferWith(offsets: number[]): PartitionBuffer {
+  const b = new PartitionBuffer('k', 'p', 0, 0, offsets[0] ?? 0, 0);
+  for (const o of offsets) b.add({ eventId: `e${o}`, eventTimeMs: 1000 - o, values: [], partitionValues: [] }, o, 0, 10);
+  return b;
+}
+
+test('segments skip rows other writers committed and never straddle a committed range', () => {
+  const b = bufferWith([10, 11, 12, 15, 16, 20, 21]);
+  assert.deepEqual(b.segmentsExcluding([]), [{ rows: [0, 1, 2, 3, 4, 5, 6], first: 10, last: 21 }]);
+  const segments = b.segmentsExcluding([{ first: 12, last: 16 }]);
+  assert.deepEqual(segments.map((s) => [s.first, s.last]), [[10, 11], [20, 21]]);
+  assert.deepEqual(b.segmentsExcluding([{ first: 0, last: 100 }]), []);
+  assert.deepEqual(b.segmentsExcluding([{ first: 0, last: 10 }, { first: 21, last: 30 }]).map((s) => [s.first, s.last]), [[11, 20]]);
+});
+
+test('rows are sorted by event time, ties by offset', () => {
+  const b = bufferWith([1, 2, 3]);
+  const batch = b.toSortedBatch([], 't');
+  assert.deepEqual([...batch.lineage.offset], [3, 2, 1]);
+});
