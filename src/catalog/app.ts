@@ -1,56 +1,94 @@
-import express, { type Express, type Request, type Response, type NextFunction } from 'express';
-import { randomUUID } from 'node:crypto';
-import type { Logger } from '../log/logger.js';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { ObjectStore } from '../storage/object-store.js';
+import { Authenticator } from './auth/authenticator.js';
+import { authorize } from './auth/authorize.js';
+import type { CatalogContext } from './context.js';
+import { conditionalJson } from './etag.js';
+import type { CatalogMetrics } from './metrics.js';
+import { loadOpenApi, operations } from './openapi/document.js';
+import { requestValidator } from './openapi/request-validator.js';
+import { SchemaValidator } from './openapi/schema-validator.js';
+import { HttpProblem, notFound, problemHandler } from './problem.js';
+import { flowId, requestLog } from './request-context.js';
+import { datasetRoutes } from './routes/datasets.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
+import { operationRoutes } from './routes/operations.js';
+import { partitionDataRoutes } from './routes/partition-data.js';
+import { partitionRoutes } from './routes/partitions.js';
+import type { OperationHandler } from './routes/types.js';
 
-export interface HealthCheck {
-  name: string;
-  check(): Promise<void>;
-}
+export type { HealthCheck } from './context.js';
 
-export interface CatalogDeps {
-  logger: Logger;
-  checks: HealthCheck[];
+export interface CatalogAppDeps {
+  context: CatalogContext;
+  metrics: CatalogMetrics;
+  store: ObjectStore;
+  bucket: string;
 }
 
 /**
- * The catalog's HTTP app, built apart from `listen` so tests drive it in-process.
- * Issue 5 grows it into the full metadata API; today it serves health.
+ * The catalog's HTTP app, built apart from `listen` so tests drive it in-process. Routes come
+ * from the OpenAPI document: every operation in it is wired to the handler of its operationId,
+ * behind the scopes its `security` names and the validation of its parameters, so the document
+ * and the served API cannot drift apart.
  */
-export function createCatalogApp(deps: CatalogDeps): Express {
+export function createCatalogApp(deps: CatalogAppDeps): Express {
+  const { context: ctx } = deps;
+  const openapi = loadOpenApi();
+  const schemas = new SchemaValidator(openapi.document);
+  const authenticator = ctx.settings.auth.disabled ? null : new Authenticator(ctx.settings.auth);
+  const handlers: Record<string, OperationHandler> = {
+    ...datasetRoutes(ctx),
+    ...partitionRoutes(ctx),
+    ...partitionDataRoutes(ctx, deps.store, deps.bucket),
+    ...deadLetterRoutes(ctx),
+    ...operationRoutes(ctx, deps.metrics, openapi),
+  };
+
   const app = express();
   app.disable('x-powered-by');
-  app.set('etag', 'strong');
+  // ETags come from conditionalJson (see there why not from Express); problems carry none.
+  app.set('etag', false);
+  app.use(flowId);
+  app.use(conditionalJson);
+  app.use(requestLog(ctx.logger));
+  app.use(deps.metrics.middleware);
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const flowId = req.header('x-flow-id') ?? randomUUID();
-    res.setHeader('X-Flow-ID', flowId);
-    res.locals['flowId'] = flowId;
-    next();
-  });
-
-  app.get('/health', async (_req: Request, res: Response) => {
-    const results = await Promise.all(
-      deps.checks.map(async (c) => {
+  const documented = new Map<RegExp, string[]>();
+  for (const op of operations(openapi.document)) {
+    const handler = handlers[op.operation.operationId];
+    if (!handler) throw new Error(`the OpenAPI document's ${op.operation.operationId} has no handler`);
+    const security = op.operation.security ?? openapi.document.security ?? [];
+    const scopes = security.length === 0 ? null : Object.values(security[0] ?? {}).flat();
+    const expressPath = op.path.replace(/\{(\w+)\}/g, ':$1');
+    const pattern = new RegExp(`^${op.path.replace(/\{\w+\}/g, '[^/]+').replaceAll('.', '\\.')}$`);
+    const methods = [...documented.entries()].find(([re]) => re.source === pattern.source)?.[1];
+    if (methods) methods.push(op.method.toUpperCase());
+    else documented.set(pattern, [op.method.toUpperCase()]);
+    app[op.method as 'get'](
+      expressPath,
+      (_req: Request, res: Response, next: NextFunction) => {
+        res.locals['route'] = op.path;
+        res.setHeader('Cache-Control', 'no-cache');
+        next();
+      },
+      authorize(authenticator, scopes),
+      requestValidator(openapi.document, schemas, op),
+      async (req: Request, res: Response, next: NextFunction) => {
         try {
-          await c.check();
-          return { name: c.name, status: 'up' as const };
+          await handler(req, res);
         } catch (err) {
-          return { name: c.name, status: 'down' as const, detail: err instanceof Error ? err.message : String(err) };
+          next(err);
         }
-      }),
+      },
     );
-    const up = results.every((r) => r.status === 'up');
-    res.status(up ? 200 : 503).json({ status: up ? 'up' : 'down', checks: results });
-  });
+  }
 
-  app.use((req: Request, res: Response) => {
-    res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no resource at ${req.path}` });
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const allowed = [...documented.entries()].find(([re]) => re.test(req.path))?.[1];
+    if (allowed) next(new HttpProblem(405, 'Method Not Allowed', 'CATALOG_NOT_FOUND', `${req.method} is not supported here`, { headers: { Allow: allowed.join(', ') } }));
+    else next(notFound(`no resource at ${req.path}`));
   });
-
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    deps.logger.error({ err: err instanceof Error ? err.message : String(err), flow_id: res.locals['flowId'] }, 'request failed');
-    res.status(500).type('application/problem+json').json({ type: 'about:blank', title: 'Internal Server Error', status: 500 });
-  });
-
+  app.use(problemHandler(ctx.logger));
   return app;
 }

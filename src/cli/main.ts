@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isTukangError } from '../errors/catalogue.js';
 import { registerRunCommand } from './run-command.js';
+import { registerCatalogCommand } from './catalog-command.js';
 import { registerStackCommand } from './stack-command.js';
 import { registerProduceSampleCommand } from './produce-sample-command.js';
 
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride();
   registerRunCommand(program);
+  registerCatalogCommand(program);
   registerStackCommand(program);
   registerProduceSampleCommand(program);
 

@@ -69,6 +69,11 @@ export const catalogSchema = z.strictObject({
       refresh_interval: durationMs.default(2_000),
       /** How often all partition states are re-listed (catches open partitions growing). */
       relist_interval: durationMs.default(30_000),
+      /**
+       * Changes younger than this are held back from "changed since" answers: change records are
+       * named by the writer's clock and may land a little after that time (docs/catalog.md).
+       */
+      change_settle: durationMs.default(15_000),
       /** How long dead-letter counts, source checkpoints and consumer lag are reused. */
       stats_ttl: durationMs.default(5_000),
     })

@@ -41,7 +41,10 @@ interface SourceState {
   /** Kafka's high watermark at the last fetch, for lag and the idle rule. */
   highWatermark: number;
   coverage: RecoveryCoverage | undefined;
+  /** The batch rejected records are added to now. */
   deadLetters: DeadLetterBatch | undefined;
+  /** Batches closed for writing (new rejects go to a new batch meanwhile), oldest first. */
+  deadLettersToWrite: DeadLetterBatch[];
   /** Time the last dead letter was added; batches are written at least once per tick. */
   lastPublished: string;
 }
@@ -131,6 +134,7 @@ export class DatasetPipeline {
       highWatermark: committedOffset,
       coverage,
       deadLetters: undefined,
+      deadLettersToWrite: [],
       lastPublished: '',
     });
     this.watermarks.track(sourcePartition, this.clock(), restoredMax);
@@ -249,7 +253,10 @@ export class DatasetPipeline {
     let bytes = 0;
     for (const b of this.buffers.values()) bytes += b.approxBytes;
     for (const f of this.inFlight.values()) bytes += f.bytes;
-    for (const s of this.sources.values()) bytes += s.deadLetters?.approxBytes ?? 0;
+    for (const s of this.sources.values()) {
+      bytes += s.deadLetters?.approxBytes ?? 0;
+      for (const b of s.deadLettersToWrite) bytes += b.approxBytes;
+    }
     return bytes;
   }
 
@@ -285,7 +292,9 @@ export class DatasetPipeline {
    */
   committableOffsets(): Map<number, number> {
     const offsets = new Map<number, number>();
-    for (const [p, source] of this.sources) offsets.set(p, source.deadLetters?.firstOffset ?? source.nextOffset);
+    for (const [p, source] of this.sources) {
+      offsets.set(p, source.deadLettersToWrite[0]?.firstOffset ?? source.deadLetters?.firstOffset ?? source.nextOffset);
+    }
     const lower = (p: number, offset: number): void => {
       const current = offsets.get(p);
       if (current !== undefined && offset < current) offsets.set(p, offset);
@@ -392,20 +401,26 @@ export class DatasetPipeline {
   }
 
   private async writeDeadLetters(p: number, source: SourceState): Promise<void> {
-    const batch = source.deadLetters;
-    if (!batch) return;
+    if (source.deadLetters) {
+      source.deadLettersToWrite.push(source.deadLetters);
+      source.deadLetters = undefined;
+    }
     const { commitLog, layout, store } = this.deps;
-    try {
-      const written = await commitLog.deadLetterRangesFrom(this.dataset.name, this.dataset.topic, p, batch.firstOffset);
-      const remaining = batch.remainingAfter(written);
-      if (remaining && this.sources.get(p) === source) {
-        const key = layout.deadLetterBatch(this.dataset.name, this.dataset.topic, p, remaining.last, remaining.first);
-        await store.put(key, remaining.ndjson, { contentType: 'application/x-ndjson' });
-        this.counters.deadLetterBatches++;
+    while (source.deadLettersToWrite.length > 0 && this.sources.get(p) === source) {
+      const batch = source.deadLettersToWrite[0] as DeadLetterBatch;
+      try {
+        const written = await commitLog.deadLetterRangesFrom(this.dataset.name, this.dataset.topic, p, batch.firstOffset);
+        const remaining = batch.remainingAfter(written);
+        if (remaining && this.sources.get(p) === source) {
+          const key = layout.deadLetterBatch(this.dataset.name, this.dataset.topic, p, remaining.last, remaining.first);
+          await store.put(key, remaining.ndjson, { contentType: 'application/x-ndjson' });
+          this.counters.deadLetterBatches++;
+        }
+        source.deadLettersToWrite.shift();
+      } catch (err) {
+        this.deps.logger.warn({ dataset: this.dataset.name, partition: p, err: describeError(err) }, 'writing dead letters failed; retrying next tick');
+        return;
       }
-      if (source.deadLetters === batch) source.deadLetters = undefined;
-    } catch (err) {
-      this.deps.logger.warn({ dataset: this.dataset.name, partition: p, err: describeError(err) }, 'writing dead letters failed; retrying next tick');
     }
   }
 

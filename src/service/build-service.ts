@@ -1,7 +1,7 @@
 import type { TukangConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import { createCatalogApp } from '../catalog/app.js';
-import { CatalogServer } from '../catalog/catalog-server.js';
+import { catalogComponents } from '../catalog/build-catalog.js';
+import type { DatasetCounters } from '../materializer/dataset-counters.js';
 import { createKafka } from '../source/kafka-client.js';
 import { createS3Client, S3ObjectStore } from '../storage/s3-object-store.js';
 import { KafkaCluster, LakeBucket } from './connections.js';
@@ -10,15 +10,34 @@ import { Materializer } from '../materializer/materializer.js';
 
 /** Wires the service's components from the config, in start order. */
 export function buildService(config: TukangConfig, logger: Logger): Component[] {
-  const store = new S3ObjectStore(createS3Client(config.s3), config.s3.bucket);
+  const s3Client = createS3Client(config.s3);
+  const store = new S3ObjectStore(s3Client, config.s3.bucket);
   const bucket = new LakeBucket(store, config.s3.create_bucket);
   const kafkaClient = createKafka(config.kafka, logger);
   const kafka = new KafkaCluster(kafkaClient);
   const materializer = new Materializer(config, kafkaClient, store, logger.child({ component: 'materializer' }));
   const components: Component[] = [bucket, kafka, materializer];
   if (config.catalog.enabled) {
-    const app = createCatalogApp({ logger, checks: [bucket, kafka] });
-    components.push(new CatalogServer(app, config.catalog.host, config.catalog.port, logger));
+    // The catalog beside the materializer also reports its in-process counters (since start-up).
+    const liveCounters = new Map<string, DatasetCounters>();
+    for (const d of config.datasets) {
+      const pipeline = materializer.pipelines.get(d.topic);
+      if (pipeline) liveCounters.set(d.name, pipeline.counters);
+    }
+    components.push(...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, liveCounters }));
   }
   return components;
+}
+
+/**
+ * The catalog alone (`tukang catalog`), for read replicas: it needs the bucket; Kafka only for
+ * readiness and consumer lag, so a Kafka outage does not stop it from serving the lake.
+ */
+export function buildCatalogService(config: TukangConfig, logger: Logger): Component[] {
+  const s3Client = createS3Client(config.s3);
+  const store = new S3ObjectStore(s3Client, config.s3.bucket);
+  const bucket = new LakeBucket(store, config.s3.create_bucket);
+  const kafkaClient = createKafka(config.kafka, logger);
+  const kafka = new KafkaCluster(kafkaClient);
+  return [bucket, ...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient })];
 }

@@ -42,6 +42,8 @@ export class KafkaSource {
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
+      // kafkajs heartbeats from its fetch loop: a long-polling fetch must end well within the session.
+      maxWaitTimeInMs: Math.min(5_000, Math.floor(options.sessionTimeoutMs / 3)),
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,

@@ -134,3 +134,33 @@ test('a revoked partition drops its buffers and is never reported committable ag
   a.processBatch(0, [record(1, '2026-11-21T10:51:00Z')], 2);
   assert.equal(a.counters.consumed, 1, 'a batch arriving after revocation is ignored');
 });
+
+test('regression: rejects arriving while a dead-letter batch is being written are not dropped', async (t) => {
+  class GatedStore extends MemoryObjectStore {
+    release: () => void = () => undefined;
+    private gate: Promise<void> | undefined = new Promise((resolve) => (this.release = resolve));
+    override async put(key: string, body: Uint8Array | string, options = {}): Promise<{ etag: string }> {
+      if (key.includes('dead-letters') && this.gate) await this.gate;
+      return super.put(key, body, options);
+    }
+  }
+  const store = new GatedStore();
+  const encoder = new ParquetEncoderPool(1);
+  t.after(() => encoder.close());
+  const bad = (offset: number): SourceRecord => ({ topic: 'orders', partition: 0, offset, timestampMs: 0, key: null, value: Buffer.from('{oops') });
+  const pipeline = pipelineOver(store, encoder);
+  await pipeline.assign(0, 0);
+  pipeline.processBatch(0, [bad(0)], 1);
+  const writing = pipeline.tick();
+  await new Promise((r) => setTimeout(r, 20));
+  pipeline.processBatch(0, [bad(1)], 2);
+  store.release();
+  await writing;
+  await pipeline.tick();
+  const lines: string[] = [];
+  for (const key of store.keys().filter((k) => k.includes('dead-letters'))) {
+    lines.push(...Buffer.from((await store.get(key))?.body ?? []).toString('utf8').split('\n').filter(Boolean));
+  }
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { offset: number }).offset).sort(), [0, 1]);
+  assert.deepEqual([...pipeline.committableOffsets()], [[0, 2]]);
+});

@@ -1,0 +1,80 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Express } from 'express';
+import type { Kafka } from 'kafkajs';
+import { CommitLog } from '../commit/commit-log.js';
+import type { TukangConfig } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import type { DatasetCounters } from '../materializer/dataset-counters.js';
+import type { Component } from '../service/lifecycle.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { LakeLayout } from '../writing/lake-layout.js';
+import { createCatalogApp } from './app.js';
+import { CatalogServer } from './catalog-server.js';
+import type { CatalogContext, HealthCheck } from './context.js';
+import { DeadLetterReader } from './lake/dead-letters.js';
+import { KafkaLagProbe, WatermarkReader } from './lake/freshness.js';
+import { LakeCatalog } from './lake/lake-catalog.js';
+import { ParquetPreviewer } from './lake/parquet-preview.js';
+import { S3Presigner } from './lake/presigner.js';
+import { createMetrics } from './metrics.js';
+
+export interface CatalogBuildDeps {
+  config: TukangConfig;
+  logger: Logger;
+  store: ObjectStore;
+  checks: HealthCheck[];
+  /** For presigned URLs; without it `presign=true` adds nothing. */
+  s3Client?: S3Client;
+  /** For consumer lag; without it lag is null. */
+  kafka?: Kafka;
+  liveCounters?: ReadonlyMap<string, DatasetCounters>;
+  clock?: () => number;
+}
+
+export interface BuiltCatalog {
+  app: Express;
+  lake: LakeCatalog;
+  context: CatalogContext;
+}
+
+/** Wires the catalog from the config: index, readers, auth, metrics and the app. */
+export function buildCatalog(deps: CatalogBuildDeps): BuiltCatalog {
+  const { config, logger } = deps;
+  const settings = config.catalog;
+  const log = logger.child({ component: 'catalog' });
+  const layout = new LakeLayout(config.s3.prefix);
+  const lake = new LakeCatalog(
+    deps.store,
+    layout,
+    config.datasets,
+    { stateCacheSize: settings.cache.partition_states, refreshMs: settings.cache.refresh_interval, relistMs: settings.cache.relist_interval, settleMs: settings.cache.change_settle },
+    log,
+    deps.clock,
+  );
+  if (settings.auth.disabled) {
+    log.warn('catalog.auth.disabled is true: the catalog serves every request without a token. For development only.');
+  } else if (settings.auth.static_tokens.length === 0 && settings.auth.jwt === null) {
+    log.warn('catalog auth has neither static tokens nor a JWT issuer: every request that needs a token is refused (401)');
+  }
+  const context: CatalogContext = {
+    logger: log,
+    settings,
+    checks: deps.checks,
+    lake,
+    deadLetters: new DeadLetterReader(deps.store, config.s3.prefix, settings.cache.stats_ttl),
+    previewer: new ParquetPreviewer(deps.store),
+    watermarks: new WatermarkReader(new CommitLog(deps.store, layout, config.s3.bucket), settings.cache.stats_ttl),
+    presigner: deps.s3Client ? new S3Presigner(deps.s3Client, config.s3.bucket, Math.round(settings.presign_expiry / 1000)) : undefined,
+    lag: deps.kafka ? new KafkaLagProbe(deps.kafka, config.kafka.group_id, settings.cache.stats_ttl) : undefined,
+    liveCounters: deps.liveCounters,
+  };
+  const metrics = createMetrics(lake, deps.liveCounters);
+  const app = createCatalogApp({ context, metrics, store: deps.store, bucket: config.s3.bucket });
+  return { app, lake, context };
+}
+
+/** The catalog as service components: the index first (it warms up), then the HTTP server. */
+export function catalogComponents(deps: CatalogBuildDeps): Component[] {
+  const built = buildCatalog(deps);
+  return [built.lake, new CatalogServer(built.app, deps.config.catalog.host, deps.config.catalog.port, deps.logger)];
+}

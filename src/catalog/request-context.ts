@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../log/logger.js';
+
+/** A flow id we pass on must not be a vector for log injection or huge headers. */
+const FLOW_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** X-Flow-ID: accepted when sane, generated otherwise, returned, and logged with every line of the request. */
+export function flowId(req: Request, res: Response, next: NextFunction): void {
+  const given = req.header('x-flow-id');
+  const id = given !== undefined && FLOW_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Flow-ID', id);
+  res.locals['flowId'] = id;
+  next();
+}
+
+/** One log line per request (pino-http), carrying the flow id; probes log at debug to keep logs readable. */
+export function requestLog(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (_req: IncomingMessage, res: ServerResponse) => String(res.getHeader('X-Flow-ID') ?? randomUUID()),
+    customAttributeKeys: { reqId: 'flow_id' },
+    customLogLevel: (req, res, err) => {
+      if (err || res.statusCode >= 500) return 'error';
+      if (req.url?.startsWith('/health') || req.url?.startsWith('/metrics')) return 'debug';
+      return 'info';
+    },
+    // Never log bearer tokens.
+    redact: ['req.headers.authorization'],
+  }) as unknown as RequestHandler;
+}
