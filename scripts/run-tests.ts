@@ -40,16 +40,26 @@ async function main(): Promise<number> {
   }
 
   const patterns = process.argv.slice(2);
-  const targets = patterns.length > 0 ? patterns : ['dist/test/unit', 'dist/test/integration'];
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...targets], { cwd: root, stdio: 'inherit', env: process.env });
-    child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
-  });
+  let code: number;
+  if (patterns.length > 0) {
+    code = await runNodeTests(patterns, 2);
+  } else {
+    // Tests that restart the shared servers run alone, after everything else.
+    code = await runNodeTests(['dist/test/unit', 'dist/test/integration'], 2);
+    code = (await runNodeTests(['dist/test/disruptive'], 1)) || code;
+  }
 
   if (startedHere && process.env['TUKANG_KEEP_STACK'] !== '1') {
     await stackDown({ home: options.home, log: options.log });
   }
   return code;
+}
+
+function runNodeTests(targets: string[], concurrency: number): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...targets], { cwd: root, stdio: 'inherit', env: process.env });
+    child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+  });
 }
 
 main().then(

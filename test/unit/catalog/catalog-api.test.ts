@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { LakeLayout } from '../../../src/writing/lake-layout.js';
@@ -16,7 +17,12 @@ async function seed(h: CatalogHarness): Promise<void> {
     await commitFile(h.store, h.log, { startMs: DAY0 + hour * HOUR, partition: 0, first: hour * 100, rows: 100, duplicates: hour });
     await commitFile(h.store, h.log, { startMs: DAY0 + hour * HOUR, partition: 1, first: hour * 50, rows: 50 });
   }
-  for (let hour = 0; hour < 4; hour++) await h.log.completePartition('orders', `event_date=2026-11-21/event_hour=0${hour}`);
+  // Change-log names have millisecond resolution; a pause keeps this test's change order unambiguous.
+  for (let hour = 0; hour < 4; hour++) {
+    await sleep(2);
+    await h.log.completePartition('orders', `event_date=2026-11-21/event_hour=0${hour}`);
+  }
+  await sleep(2);
   await commitFile(h.store, h.log, { startMs: DAY0 + HOUR, partition: 0, first: 10_000, rows: 7 });
 }
 
@@ -111,6 +117,7 @@ test('partitions changed since a cursor: complete or new versions, each once, in
   assert.equal(none.changes_cursor, cursor);
 
   // Hour 04 completes; the next poll with the stored cursor returns exactly it.
+  await sleep(2);
   await h.log.completePartition('orders', 'event_date=2026-11-21/event_hour=04');
   await h.catalog.lake.refresh('orders');
   const poll = (await h.get(`/datasets/orders/partitions?changed_since=${cursor}&embed=files`)).body as Page;
