@@ -10,5 +10,7 @@ COPY bin ./bin
 COPY stack ./stack
 COPY examples ./examples
 ENV NODE_ENV=production
+# About twice materializer.memory_budget_mb (256) plus 64: see docs/architecture.md, Memory.
+ENV NODE_OPTIONS=--max-old-space-size=576
 EXPOSE 8080
 CMD ["node", "bin/tukang.js", "run"]

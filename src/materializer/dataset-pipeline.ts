@@ -18,6 +18,7 @@ import type { FileFlusher } from '../writing/file-flusher.js';
 import type { LakeLayout } from '../writing/lake-layout.js';
 import { DatasetCounters } from './dataset-counters.js';
 import { RecoveryCoverage } from './recovery-coverage.js';
+import { FlushSlots } from '../buffering/flush-slots.js';
 import { committedEventIds } from './dedup-recovery.js';
 
 export interface PipelineDeps {
@@ -32,6 +33,8 @@ export interface PipelineDeps {
   clock?: () => number;
   /** Files being encoded and uploaded at once, per dataset. */
   maxInFlight?: number;
+  /** Shared by all datasets: flushes actually running at once. */
+  flushSlots?: FlushSlots;
   dedupMaxEntries?: number;
 }
 
@@ -79,6 +82,7 @@ export class DatasetPipeline {
   private readonly lateness: number;
   private readonly partitionMs: number;
   private readonly maxInFlight: number;
+  private readonly flushSlots: FlushSlots;
   private closed = false;
   private partitionCount = 0;
 
@@ -91,6 +95,7 @@ export class DatasetPipeline {
     this.lateness = w.allowed_lateness;
     this.partitionMs = partitionLength(deps.dataset.partitioning.granularity);
     this.maxInFlight = deps.maxInFlight ?? 4;
+    this.flushSlots = deps.flushSlots ?? new FlushSlots(4);
   }
 
   get name(): string {
@@ -371,6 +376,15 @@ export class DatasetPipeline {
     // re-assignment, replaces it, and this flush then stops before its next step.
     const owner = this.sources.get(buffer.sourcePartition);
     const stillOwned = (): boolean => owner !== undefined && this.sources.get(buffer.sourcePartition) === owner;
+    const release = await this.flushSlots.acquire();
+    try {
+      await this.flushOwned(buffer, duplicates, stillOwned);
+    } finally {
+      release();
+    }
+  }
+
+  private async flushOwned(buffer: PartitionBuffer, duplicates: number, stillOwned: () => boolean): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       if (!stillOwned()) return; // revoked: the next owner rewrites it
       try {

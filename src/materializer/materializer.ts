@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { getHeapStatistics } from 'node:v8';
 import type { TukangConfig } from '../config/schema.js';
 import type { SourceRecord } from '../core/records.js';
 import { CommitLog } from '../commit/commit-log.js';
@@ -13,6 +14,23 @@ import { FileFlusher } from '../writing/file-flusher.js';
 import { LakeLayout } from '../writing/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
 import { DatasetPipeline } from './dataset-pipeline.js';
+import { FlushSlots } from '../buffering/flush-slots.js';
+
+/**
+ * V8 collects old garbage lazily: with its default limit (a quarter of the machine's memory) the
+ * heap grows far past what the buffers need before a major collection. A limit of about twice the
+ * budget keeps resident memory near it; that has to be set when Node starts.
+ */
+function warnAboutHeapLimit(budgetBytes: number, logger: Logger): void {
+  const limitMiB = Math.round(getHeapStatistics().heap_size_limit / 1048576);
+  const recommended = Math.round((budgetBytes * 2) / 1048576) + 64;
+  if (limitMiB > recommended * 2) {
+    logger.warn(
+      { heap_limit_mib: limitMiB, recommended_mib: recommended },
+      `V8 may grow the heap far past the memory budget; start with NODE_OPTIONS=--max-old-space-size=${recommended}`,
+    );
+  }
+}
 
 function isRetriable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
@@ -39,16 +57,17 @@ export class Materializer implements Component, SourceHandler {
     store: ObjectStore,
     private readonly logger: Logger,
   ) {
+    this.budgetBytes = config.materializer.memory_budget_mb * 1024 * 1024;
     this.encoder = new ParquetEncoderPool(config.materializer.encode_workers);
     const layout = new LakeLayout(config.s3.prefix);
     const commitLog = new CommitLog(store, layout, config.s3.bucket);
+    const flushSlots = new FlushSlots(config.materializer.encode_workers * 2 + 2);
     for (const dataset of config.datasets) {
       const schema = resolveSchema(dataset);
       const flusher = new FileFlusher(dataset, schema, this.encoder, store, commitLog, layout);
-      const pipeline = new DatasetPipeline({ dataset, schema, decode: createDecoder(dataset, schema), store, commitLog, layout, flusher, logger });
+      const pipeline = new DatasetPipeline({ dataset, schema, decode: createDecoder(dataset, schema), store, commitLog, layout, flusher, logger, flushSlots });
       this.pipelines.set(dataset.topic, pipeline);
     }
-    this.budgetBytes = config.materializer.memory_budget_mb * 1024 * 1024;
     this.source = new KafkaSource(
       kafka,
       {
@@ -56,6 +75,8 @@ export class Materializer implements Component, SourceHandler {
         topics: [...this.pipelines.keys()],
         fromBeginning: config.kafka.start_from === 'earliest',
         sessionTimeoutMs: config.kafka.session_timeout,
+        // A quarter of the budget, between 2 and 32 MiB (at least one maximal record).
+        fetchMaxBytes: Math.max(2 * 1024 * 1024, Math.min(32 * 1024 * 1024, Math.floor(this.budgetBytes / 4))),
       },
       this,
       logger.child({ component: 'source' }),
@@ -67,6 +88,7 @@ export class Materializer implements Component, SourceHandler {
       this.logger.warn('no datasets configured; the materializer has nothing to do');
       return;
     }
+    warnAboutHeapLimit(this.budgetBytes, this.logger);
     // Topics may not exist yet (their producers create them): the service starts anyway, serves
     // the catalog, and begins consuming once they appear.
     this.starting = this.startConsuming().catch((err: unknown) => {

@@ -17,6 +17,8 @@ export interface KafkaSourceOptions {
   topics: string[];
   fromBeginning: boolean;
   sessionTimeoutMs: number;
+  /** Bytes one fetch may return; fetched records sit in memory beside the buffers. */
+  fetchMaxBytes: number;
 }
 
 /**
@@ -45,8 +47,8 @@ export class KafkaSource {
       // kafkajs heartbeats from its fetch loop: a long-polling fetch must end well within the session.
       maxWaitTimeInMs: Math.min(5_000, Math.floor(options.sessionTimeoutMs / 3)),
       allowAutoTopicCreation: false,
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
+      maxBytesPerPartition: Math.min(4 * 1024 * 1024, options.fetchMaxBytes),
+      maxBytes: options.fetchMaxBytes,
     });
     this.admin = kafka.admin();
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));

@@ -7,6 +7,9 @@ export interface PartitionEntry {
   id: string;
   startMs: number;
   endMs: number;
+  /** RFC 3339 forms of the bounds, formatted once: listings render thousands of them. */
+  startAt: string;
+  endAt: string;
   status: 'open' | 'complete';
   version: number;
   rows: number;
@@ -55,6 +58,8 @@ export function entryOf(state: PartitionState, etag: string, previous?: Partitio
     id: partitionIdOf(state.partition_path),
     startMs: Date.parse(state.start_at),
     endMs: Date.parse(state.end_at),
+    startAt: new Date(state.start_at).toISOString(),
+    endAt: new Date(state.end_at).toISOString(),
     status: state.status,
     version: state.version,
     rows: state.rows,

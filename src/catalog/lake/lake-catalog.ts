@@ -60,7 +60,10 @@ export class LakeCatalog implements Component {
 
   /** Builds indexes in the background so the first requests find them warm. */
   async start(): Promise<void> {
-    for (const d of this.configs) void this.index(d.name).catch(() => undefined);
+    // A failed build is logged and retried by the next request (or the next refresh).
+    for (const d of this.configs) {
+      void this.index(d.name).catch((err: unknown) => this.logger.warn({ dataset: d.name, err: describeError(err) }, 'building the catalog index failed; retrying on demand'));
+    }
     this.timer = setInterval(() => void this.refreshAll(), this.settings.refreshMs);
     this.timer.unref();
   }

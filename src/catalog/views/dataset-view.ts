@@ -6,7 +6,7 @@ import type { DatasetIndex, PartitionEntry, Totals } from '../index/dataset-inde
 import { datasetHref } from './links.js';
 
 export function partitionRef(e: PartitionEntry | undefined): Record<string, unknown> | null {
-  return e ? { id: e.id, start_at: new Date(e.startMs).toISOString(), end_at: new Date(e.endMs).toISOString() } : null;
+  return e ? { id: e.id, start_at: e.startAt, end_at: e.endAt } : null;
 }
 
 export function countsView(t: Totals): Record<string, number> {

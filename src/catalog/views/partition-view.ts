@@ -28,8 +28,8 @@ export function partitionSummary(base: string, dataset: string, e: PartitionEntr
   const view: Record<string, unknown> = {
     id: e.id,
     path: e.path,
-    start_at: new Date(e.startMs).toISOString(),
-    end_at: new Date(e.endMs).toISOString(),
+    start_at: e.startAt,
+    end_at: e.endAt,
     status: e.status,
     version: e.version,
     rows: e.rows,
