@@ -169,7 +169,18 @@ export class Materializer implements Component, SourceHandler {
         total -= p.shedLargest(total - target);
       }
     }
-    await pipeline.waitForFlushes();
+    // Waiting here stops this partition's fetch loop, which is also where kafkajs heartbeats:
+    // keep heartbeating so that a slow S3 does not cost the group membership.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
+    try {
+      await pipeline.waitForFlushes();
+      await this.waitForInFlightBelowBudget(heartbeat);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async waitForInFlightBelowBudget(heartbeat: () => Promise<void>): Promise<void> {
     while (this.inFlightBytes() > this.budgetBytes * 0.9) {
       await Promise.race([...this.pipelines.values()].map((p) => p.waitForFlushes(true)).concat(new Promise<void>((r) => setTimeout(r, 1_000))));
       await heartbeat().catch(() => undefined);

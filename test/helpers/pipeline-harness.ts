@@ -119,7 +119,9 @@ export async function endOffsets(config: TukangConfig, topic: string): Promise<M
 /** A config file for `tukang run` processes in the failure tests: short session timeout, small files. */
 export function serviceConfigFile(stack: RealStack, topic: string, group: string, extra: Record<string, unknown> = {}): string {
   return writeTempConfig({
-    kafka: { brokers: stack.config.kafka.brokers, group_id: group, session_timeout: '2s' },
+    // Short enough that a killed member leaves the group quickly, long enough to survive a busy
+    // 2-core machine (kafkajs heartbeats from its fetch loop).
+    kafka: { brokers: stack.config.kafka.brokers, group_id: group, session_timeout: '6s' },
     s3: { endpoint: stack.config.s3.endpoint, bucket: stack.config.s3.bucket, prefix: stack.prefix },
     catalog: { enabled: false },
     log: { level: 'warn', format: 'json' },

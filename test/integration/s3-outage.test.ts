@@ -26,6 +26,7 @@ test(`S3 unreachable for ${OUTAGE_MS / 1000} s mid-run: consumption pauses, memo
   t.after(() => proxy.down());
   const configFile = serviceConfigFile(stack, topic, group, {
     s3: { endpoint: `http://127.0.0.1:${proxy.port}`, bucket: stack.config.s3.bucket, prefix: stack.prefix },
+    kafka: { brokers: stack.config.kafka.brokers, group_id: group, session_timeout: '15s' },
     materializer: { tick_interval: 100, memory_budget_mb: 64 },
     log: { level: 'info', format: 'json' },
   });
@@ -34,7 +35,7 @@ test(`S3 unreachable for ${OUTAGE_MS / 1000} s mid-run: consumption pauses, memo
   await produce(producerConfig, topic, produced.slice(0, 30_000));
 
   // The environment's S3_ENDPOINT (set by the test runner) would win over the file: point it at the proxy too.
-  const service = startCli(['run', '--config', configFile], { S3_ENDPOINT: `http://127.0.0.1:${proxy.port}` });
+  const service = startCli(['run', '--config', configFile], { S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`, NODE_OPTIONS: '--max-old-space-size=192' });
   t.after(() => service.child.kill('SIGKILL'));
   await until(() => service.output().includes('"msg":"source partition assigned"'), 30_000, () => service.output());
   await new Promise((r) => setTimeout(r, 2_000));
@@ -53,7 +54,7 @@ test(`S3 unreachable for ${OUTAGE_MS / 1000} s mid-run: consumption pauses, memo
   assert.equal(service.child.exitCode, 0);
 
   const audit = await auditLake(stack.store, stack.prefix, 'orders', produced);
-  t.diagnostic(`${audit.rows} rows; peak RSS ${peakDuringOutage.toFixed(0)} MiB during the outage, ${peak.toFixed(0)} MiB overall, with a 64 MiB buffer budget`);
+  t.diagnostic(`${audit.rows} rows; peak RSS ${peakDuringOutage.toFixed(0)} MiB during the outage, ${peak.toFixed(0)} MiB overall, with a 64 MiB buffer budget and a 192 MiB heap limit`);
   assert.match(service.output(), /flush failed; retrying/, 'the outage was noticed');
   // The buffer budget bounds buffered rows; the process also holds the runtime and its encoder
   // worker (about 220 MiB idle), Kafka fetch buffers and files being encoded. 512 MiB is the

@@ -1,0 +1,185 @@
+/**
+ * Catalog latency under load: a lake prefix holding N partition states (written once and reused
+ * by later runs), `tukang catalog` serving it as its own process, and autocannon driving the
+ * partition listing at a fixed request rate.
+ */
+import { createServer } from 'node:net';
+import autocannon from 'autocannon';
+import type { PartitionState } from '../../src/commit/metadata-types.js';
+import { getJson, putJson } from '../../src/storage/object-store.js';
+import type { S3ObjectStore } from '../../src/storage/s3-object-store.js';
+import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { BENCH_BUCKET, ORDER_COLUMNS, brokers, round, s3Endpoint, sleep } from './common.js';
+import { readProc, startService } from './service.js';
+
+const HOUR = 3_600_000;
+const TOKEN = 'bench-read-token-0123456789abcdef';
+
+function hourPath(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `event_date=${iso.slice(0, 10)}/event_hour=${iso.slice(11, 13)}`;
+}
+
+function stateFor(prefix: string, startMs: number, i: number): PartitionState {
+  const path = hourPath(startMs);
+  const at = new Date(startMs + 2 * HOUR).toISOString();
+  const rows = 1_000 + (i % 5_000);
+  const files = [0, 1].map((p) => {
+    const key = `${prefix}orders/${path}/part-orders-${String(p).padStart(5, '0')}-${String(i * 1000).padStart(20, '0')}-${String(i * 1000 + 999).padStart(20, '0')}-abcdef012345.zstd.parquet`;
+    return {
+      dataset: 'orders',
+      partition_path: path,
+      key,
+      uri: `s3://${BENCH_BUCKET}/${key}`,
+      bytes: rows * 120,
+      rows: rows / 2,
+      sha256: 'ab'.repeat(32),
+      min_event_at: new Date(startMs).toISOString(),
+      max_event_at: new Date(startMs + HOUR - 1).toISOString(),
+      source: { topic: 'orders', partition: p, first_offset: i * 1000, last_offset: i * 1000 + 999 },
+      schema_version: 'v1',
+      duplicates: 3,
+      late: false,
+      committed_at: at,
+    };
+  });
+  return {
+    dataset: 'orders',
+    partition_path: path,
+    values: { event_date: path.slice(11, 21), event_hour: path.slice(-2) },
+    start_at: new Date(startMs).toISOString(),
+    end_at: new Date(startMs + HOUR).toISOString(),
+    status: 'complete',
+    version: 1,
+    files,
+    rows,
+    bytes: rows * 240,
+    duplicates: 6,
+    late_rows: 0,
+    min_event_at: new Date(startMs).toISOString(),
+    max_event_at: new Date(startMs + HOUR - 1).toISOString(),
+    versions: [{ version: 1, reason: 'ingest', created_at: at, completed_at: at, files: 2, rows, manifest: null }],
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+/** Writes `count` hourly partition states under `prefix` unless a previous run left them complete. */
+export async function ensureFixture(store: S3ObjectStore, prefix: string, count: number, log: (m: string) => void): Promise<{ written: number; ms: number }> {
+  const marker = `${prefix}_bench/fixture.json`;
+  const existing = await getJson<{ count: number }>(store, marker);
+  if (existing && existing.value.count >= count) return { written: 0, ms: 0 };
+  const layout = new LakeLayout(prefix);
+  const start = Date.UTC(2015, 0, 1);
+  const started = Date.now();
+  let next = 0;
+  let written = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      if (i >= count) return;
+      const startMs = start + i * HOUR;
+      const state = stateFor(prefix, startMs, i);
+      await putJson(store, layout.partitionState('orders', state.partition_path), state);
+      written++;
+      if (written % 10_000 === 0) log(`catalog fixture: ${written}/${count} partition states written`);
+    }
+  };
+  await Promise.all(Array.from({ length: 48 }, worker));
+  await putJson(store, marker, { count });
+  return { written, ms: Date.now() - started };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface CatalogResult {
+  partitions: number;
+  fixtureWrittenMs: number;
+  indexBuildMs: number | null;
+  url: string;
+  ratePerSec: number;
+  durationSec: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  achievedPerSec: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  responseBytes: number;
+  rssPeakMiB: number;
+  cpuCoresDuringLoad: number;
+}
+
+export async function catalogBench(store: S3ObjectStore, options: { partitions: number; ratePerSec: number; durationSec: number; log: (m: string) => void }): Promise<CatalogResult> {
+  const prefix = `bench-catalog-${options.partitions}/`;
+  const fixture = await ensureFixture(store, prefix, options.partitions, options.log);
+  const port = await freePort();
+  const service = startService({
+    command: 'catalog',
+    heapLimitMiB: 576,
+    config: {
+      kafka: { brokers: brokers(), group_id: 'bench-catalog' },
+      s3: { endpoint: s3Endpoint(), bucket: BENCH_BUCKET, prefix, create_bucket: false },
+      log: { level: 'info', format: 'json' },
+      catalog: {
+        port,
+        auth: { static_tokens: [{ name: 'bench', token: TOKEN, scopes: ['tukang.read'] }] },
+        cache: { relist_interval: '1h' },
+      },
+      datasets: [{ name: 'orders', topic: 'bench-catalog-orders', envelope: { type: 'nakadi' }, schema: { columns: ORDER_COLUMNS } }],
+    },
+  });
+  try {
+    const deadline = Date.now() + 15 * 60_000;
+    let built: number | undefined;
+    while ((built = service.firstLogTime('catalog index built')) === undefined) {
+      if (service.child.exitCode !== null) throw new Error(`catalog exited: ${service.logs.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`);
+      if (Date.now() > deadline) throw new Error('catalog index not built after 15 min');
+      await sleep(500);
+    }
+    const line = service.logs.find((l) => l['msg'] === 'catalog index built');
+    const indexed = Number(line?.['partitions'] ?? 0);
+    const url = `http://127.0.0.1:${port}/datasets/orders/partitions?limit=100`;
+    const check = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const body = await check.text();
+    if (check.status !== 200) throw new Error(`listing answered ${check.status}: ${body.slice(0, 300)}`);
+    // Warm-up, then the measured run.
+    await autocannon({ url, connections: 10, overallRate: options.ratePerSec, duration: 3, headers: { authorization: `Bearer ${TOKEN}` } });
+    const before = readProc(service.pid);
+    const result = await autocannon({ url, connections: 10, overallRate: options.ratePerSec, duration: options.durationSec, headers: { authorization: `Bearer ${TOKEN}` } });
+    const after = readProc(service.pid);
+    return {
+      partitions: indexed,
+      fixtureWrittenMs: fixture.ms,
+      indexBuildMs: typeof line?.['ms'] === 'number' ? line['ms'] : null,
+      url: url.replace(/^http:\/\/[^/]+/, ''),
+      ratePerSec: options.ratePerSec,
+      durationSec: options.durationSec,
+      requests: result.requests.total,
+      non2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+      achievedPerSec: round(result.requests.average, 1),
+      p50Ms: result.latency.p50,
+      p90Ms: result.latency.p90,
+      p99Ms: result.latency.p99,
+      maxMs: result.latency.max,
+      responseBytes: body.length,
+      rssPeakMiB: round((after?.hwmKiB ?? 0) / 1024, 1),
+      cpuCoresDuringLoad: before && after ? round((after.cpuSec - before.cpuSec) / ((after.atMs - before.atMs) / 1000), 2) : Number.NaN,
+    };
+  } finally {
+    await service.stop();
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Runs `tukang run` as its own process (so that its RSS and CPU are its own), samples
+ * /proc/<pid> and the group's committed offsets, and reports progress over time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Kafka } from 'kafkajs';
+import { sleep } from './common.js';
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+export interface ProcSample {
+  atMs: number;
+  rssKiB: number;
+  hwmKiB: number;
+  cpuSec: number;
+}
+
+export function readProc(pid: number): ProcSample | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at ") ".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return {
+      atMs: Date.now(),
+      rssKiB: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0),
+      hwmKiB: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0),
+      cpuSec: (utime + stime) / CLOCK_TICKS,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ServiceOptions {
+  config: Record<string, unknown>;
+  /** `run` (materializer and catalog as configured) or `catalog` (the catalog alone). */
+  command?: 'run' | 'catalog';
+  heapLimitMiB: number;
+  /** Directory for a V8 CPU profile of the service, when profiling. */
+  cpuProfDir?: string;
+}
+
+export interface RunningService {
+  child: ChildProcess;
+  pid: number;
+  /** Parsed JSON log lines. */
+  logs: Array<Record<string, unknown>>;
+  firstLogTime(msg: string): number | undefined;
+  stop(): Promise<number | null>;
+}
+
+export function startService(options: ServiceOptions): RunningService {
+  const dir = mkdtempSync(join(tmpdir(), 'tukang-bench-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(options.config, null, 2));
+  const nodeOptions = [`--max-old-space-size=${options.heapLimitMiB}`];
+  if (options.cpuProfDir) nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
+  const child = spawn(process.execPath, ['bin/tukang.js', options.command ?? 'run', '--config', file], {
+    cwd: process.cwd(),
+    env: { ...process.env, NODE_OPTIONS: nodeOptions.join(' ') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const collect = (stream: NodeJS.ReadableStream | null): void => {
+    if (!stream) return;
+    createInterface({ input: stream }).on('line', (line) => {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ msg: line, time: Date.now() });
+      }
+    });
+  };
+  collect(child.stdout);
+  collect(child.stderr);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  if (child.pid === undefined) throw new Error('could not start the service');
+  return {
+    child,
+    pid: child.pid,
+    logs,
+    firstLogTime(msg: string): number | undefined {
+      const line = logs.find((l) => l['msg'] === msg);
+      return typeof line?.['time'] === 'number' ? line['time'] : undefined;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timeout = sleep(60_000).then(() => {
+        child.kill('SIGKILL');
+        return null;
+      });
+      return Promise.race([exited, timeout]);
+    },
+  };
+}
+
+export interface ProgressSample {
+  atMs: number;
+  /** Records below the group's committed offsets, over all partitions (since the start offsets). */
+  committed: number;
+  rssKiB: number;
+  hwmKiB: number;
+  cpuSec: number;
+}
+
+/**
+ * Samples the process and the group's committed offsets every `everyMs` until every partition is
+ * committed up to `ends` (or `timeoutMs` passes). Returns the samples.
+ */
+export async function watchUntilCommitted(
+  kafka: Kafka,
+  service: RunningService,
+  groupId: string,
+  topic: string,
+  ends: () => Map<number, number> | undefined,
+  options: { everyMs: number; timeoutMs: number },
+): Promise<{ samples: ProgressSample[]; done: boolean }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const samples: ProgressSample[] = [];
+  const deadline = Date.now() + options.timeoutMs;
+  try {
+    for (;;) {
+      const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const proc = readProc(service.pid);
+      if (!proc) throw new Error(`the service exited early:\n${service.logs.slice(-20).map((l) => JSON.stringify(l)).join('\n')}`);
+      let committed = 0;
+      const byPartition = new Map<number, number>();
+      for (const p of offsets[0]?.partitions ?? []) {
+        const o = Number(p.offset);
+        byPartition.set(p.partition, o);
+        if (o > 0) committed += o;
+      }
+      samples.push({ atMs: Date.now(), committed, rssKiB: proc.rssKiB, hwmKiB: proc.hwmKiB, cpuSec: proc.cpuSec });
+      const target = ends();
+      if (target && [...target].every(([p, end]) => (byPartition.get(p) ?? -1) >= end)) return { samples, done: true };
+      if (Date.now() > deadline) return { samples, done: false };
+      await sleep(options.everyMs);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
