@@ -12,7 +12,7 @@
  * --update-docs the figures section of docs/performance.md and its SVG plot.
  */
 import { mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
@@ -324,7 +324,7 @@ async function main(): Promise<void> {
     results['ceilings'] = { consume, encode };
 
     // 3. the pipeline drains the backlog
-    const profileDir = args['cpu-prof'] ? resolve(args.out ?? 'bench/results', 'profiles') : undefined;
+    const profileDir = args['cpu-prof'] ? join(tmpdir(), 'tukang-bench-profiles') : undefined;
     log('pipeline: draining the backlog');
     const run = await runPipeline(kafka, store, 'pipeline', topic, total, {}, profileDir ? { profileDir } : {});
     const pipeline = run.result;

@@ -4,6 +4,7 @@ import { registerRunCommand } from './run-command.js';
 import { registerCatalogCommand } from './catalog-command.js';
 import { registerStackCommand } from './stack-command.js';
 import { registerProduceSampleCommand } from './produce-sample-command.js';
+import { registerReplayCommand } from './replay-command.js';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<void> {
   registerCatalogCommand(program);
   registerStackCommand(program);
   registerProduceSampleCommand(program);
+  registerReplayCommand(program);
 
   try {
     await program.parseAsync(argv);

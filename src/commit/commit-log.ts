@@ -143,6 +143,49 @@ export class CommitLog {
     return state;
   }
 
+  /**
+   * The atomic switch of a replay: the partition's current version becomes `files`, as version
+   * n+1 with reason `replay`, in one If-Match write of the state. Refused (REPLAY_CONFLICT) when
+   * the partition is no longer at `expectedVersion`: late data arrived while the replay ran.
+   */
+  async switchToReplay(dataset: string, partitionPath: string, expectedVersion: number, files: FileCommit[], replayId: string): Promise<PartitionState> {
+    const state = await this.updatePartition(dataset, partitionPath, (current, now) => {
+      if (current.version !== expectedVersion) {
+        throw new TukangError('REPLAY_CONFLICT', `partition ${partitionPath} changed from version ${expectedVersion} to ${current.version} while the replay ran`);
+      }
+      const version = current.version + 1;
+      const rows = files.reduce((n, f) => n + f.rows, 0);
+      return {
+        ...current,
+        version,
+        files,
+        rows,
+        bytes: files.reduce((n, f) => n + f.bytes, 0),
+        duplicates: files.reduce((n, f) => n + f.duplicates, 0),
+        late_rows: 0,
+        min_event_at: files.map((f) => f.min_event_at).sort()[0] ?? null,
+        max_event_at: files.map((f) => f.max_event_at).sort().at(-1) ?? null,
+        updated_at: now,
+        versions: [
+          ...current.versions,
+          {
+            version,
+            reason: 'replay',
+            replay_id: replayId,
+            created_at: now,
+            completed_at: now,
+            files: files.length,
+            rows,
+            manifest: this.layout.partitionManifest(dataset, partitionPath, version),
+          },
+        ],
+      };
+    });
+    await this.writeManifest(state);
+    await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'replay', at: state.updated_at });
+    return state;
+  }
+
   async readPartition(dataset: string, partitionPath: string): Promise<{ value: PartitionState; etag: string } | undefined> {
     return getJson<PartitionState>(this.store, this.layout.partitionState(dataset, partitionPath));
   }

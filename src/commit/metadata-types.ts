@@ -34,6 +34,8 @@ export interface FileCommit {
 export interface PartitionVersion {
   version: number;
   reason: 'ingest' | 'late_data' | 'replay';
+  /** The replay job that made this version (reason `replay`). */
+  replay_id?: string;
   created_at: string;
   completed_at: string | null;
   files: number;

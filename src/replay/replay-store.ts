@@ -1,0 +1,120 @@
+import { hostname } from 'node:os';
+import { TukangError, isTukangError } from '../errors/catalogue.js';
+import { isAlive } from '../stack/processes.js';
+import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
+import type { LakeLayout } from '../writing/lake-layout.js';
+import type { ReplayJob } from './replay-types.js';
+
+interface ReplayLock {
+  job_id: string;
+  host: string;
+  pid: number;
+  heartbeat_at: string;
+}
+
+/** A lock whose heartbeat is older than this is abandoned (its holder died on another host). */
+export const LOCK_STALE_MS = 60_000;
+
+/**
+ * Replay jobs and the per-partition locks that keep two replays of one partition apart, both in
+ * S3 so that any instance sees them. Locks are taken with If-None-Match and refreshed or taken
+ * over with If-Match; a lock is abandoned when its holder is a dead process on this host or its
+ * heartbeat is older than LOCK_STALE_MS.
+ */
+export class ReplayStore {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly layout: LakeLayout,
+  ) {}
+
+  private jobKey(id: string): string {
+    return `${this.layout.root}_tukang/replays/${id}.json`;
+  }
+
+  private lockKey(dataset: string, partitionPath: string): string {
+    return `${this.layout.metaRoot(dataset)}partitions/${partitionPath}/replay.lock`;
+  }
+
+  async saveJob(job: ReplayJob): Promise<void> {
+    await putJson(this.store, this.jobKey(job.id), { ...job, updated_at: new Date().toISOString() });
+  }
+
+  async readJob(id: string): Promise<ReplayJob | undefined> {
+    return (await getJson<ReplayJob>(this.store, this.jobKey(id)))?.value;
+  }
+
+  async listJobs(): Promise<ReplayJob[]> {
+    const jobs: ReplayJob[] = [];
+    for await (const o of listAll(this.store, `${this.layout.root}_tukang/replays/`)) {
+      const job = (await getJson<ReplayJob>(this.store, o.key))?.value;
+      if (job) jobs.push(job);
+    }
+    return jobs;
+  }
+
+  /** Marks running jobs whose process is gone as failed, so that their history is honest. */
+  async failAbandonedJobs(): Promise<ReplayJob[]> {
+    const failed: ReplayJob[] = [];
+    for (const job of await this.listJobs()) {
+      if (job.status !== 'running' || !abandoned(job.host, job.pid, job.updated_at)) continue;
+      const done = { ...job, status: 'failed' as const, error: 'interrupted: its process stopped before it finished; the old version stayed in place', finished_at: new Date().toISOString() };
+      await this.saveJob(done);
+      failed.push(done);
+    }
+    return failed;
+  }
+
+  /** Takes the replay lock of every partition, or none: a held lock gives REPLAY_CONFLICT. */
+  async lockAll(dataset: string, partitionPaths: string[], jobId: string): Promise<void> {
+    const taken: string[] = [];
+    try {
+      for (const path of partitionPaths) {
+        await this.lock(dataset, path, jobId);
+        taken.push(path);
+      }
+    } catch (err) {
+      for (const path of taken) await this.unlock(dataset, path, jobId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async lock(dataset: string, partitionPath: string, jobId: string): Promise<void> {
+    const key = this.lockKey(dataset, partitionPath);
+    const mine: ReplayLock = { job_id: jobId, host: hostname(), pid: process.pid, heartbeat_at: new Date().toISOString() };
+    try {
+      await putJson(this.store, key, mine, { ifNoneMatch: '*' });
+      return;
+    } catch (err) {
+      if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
+    }
+    const held = await getJson<ReplayLock>(this.store, key);
+    if (held && !abandoned(held.value.host, held.value.pid, held.value.heartbeat_at)) {
+      throw new TukangError('REPLAY_CONFLICT', `partition ${partitionPath} is being replayed by job ${held.value.job_id}`, {
+        details: { partition_path: partitionPath, job_id: held.value.job_id },
+      });
+    }
+    try {
+      await putJson(this.store, key, mine, held ? { ifMatch: held.etag } : { ifNoneMatch: '*' });
+    } catch (err) {
+      if (isTukangError(err, 'S3_PRECONDITION_FAILED')) throw new TukangError('REPLAY_CONFLICT', `partition ${partitionPath} was locked by another replay just now`);
+      throw err;
+    }
+  }
+
+  async heartbeat(dataset: string, partitionPaths: string[], jobId: string): Promise<void> {
+    for (const path of partitionPaths) {
+      await putJson(this.store, this.lockKey(dataset, path), { job_id: jobId, host: hostname(), pid: process.pid, heartbeat_at: new Date().toISOString() });
+    }
+  }
+
+  async unlock(dataset: string, partitionPath: string, jobId: string): Promise<void> {
+    const key = this.lockKey(dataset, partitionPath);
+    const held = await getJson<ReplayLock>(this.store, key);
+    if (held?.value.job_id === jobId) await this.store.delete([key]);
+  }
+}
+
+function abandoned(host: string, pid: number, heartbeatAt: string): boolean {
+  if (host === hostname() && pid !== process.pid && !isAlive(pid)) return true;
+  return Date.now() - Date.parse(heartbeatAt) > LOCK_STALE_MS;
+}
