@@ -2,17 +2,32 @@ import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { TukangConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 
+/**
+ * The level at which one of kafkajs's log lines reaches the operator.
+ *
+ * kafkajs logs at ERROR many conditions that it handles itself: every error *response* (it
+ * retries, or rejoins after a session expired), and every socket error (`Connection error: …`,
+ * for example a write racing a socket the broker or a rebalance just closed), after which it
+ * reconnects and retries the request. For an operator those are warnings; when kafkajs gives up,
+ * the error reaches Tukang's own code, which logs it as an error with its code.
+ */
+export function operatorLevel(level: logLevel, message: string): logLevel {
+  if (level !== logLevel.ERROR) return level;
+  const handled =
+    message.startsWith('Response ') ||
+    message.includes('re-joining the group') ||
+    message.startsWith('Connection error:') ||
+    message.startsWith('Connection timeout');
+  return handled ? logLevel.WARN : level;
+}
+
 /** Routes kafkajs's own log lines into the service's pino logger. */
 function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
-      // kafkajs logs every error *response* at ERROR even when it handles it (retries, rejoins
-      // after a session expired, a LeaveGroup after that); for an operator those are warnings.
-      const handled = message.startsWith('Response ') || message.includes('re-joining the group');
-      const effective = level === logLevel.ERROR && handled ? logLevel.WARN : level;
-      switch (effective) {
+      switch (operatorLevel(level, message)) {
         case logLevel.ERROR:
           child.error(extra, message);
           break;
