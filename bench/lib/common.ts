@@ -11,6 +11,9 @@ import type { SampleRecord } from '../../src/sample/order-events.js';
 import { createKafka } from '../../src/source/kafka-client.js';
 import { createS3Client, S3ObjectStore } from '../../src/storage/s3-object-store.js';
 
+// Node 20 is supported; the AWS SDK's notice about its 2027 releases is noise here.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 export const BENCH_BUCKET = 'tukang-bench';
 
 export const ORDER_COLUMNS = [

@@ -60,11 +60,11 @@ export function startService(options: ServiceOptions): RunningService {
   const dir = mkdtempSync(join(tmpdir(), 'tukang-bench-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(options.config, null, 2));
-  const nodeOptions = [`--max-old-space-size=${options.heapLimitMiB}`];
-  if (options.cpuProfDir) nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
-  const child = spawn(process.execPath, ['bin/tukang.js', options.command ?? 'run', '--config', file], {
+  // The heap limit goes in NODE_OPTIONS as the docs say; --cpu-prof is not allowed there (Node 20).
+  const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...profile, 'bin/tukang.js', options.command ?? 'run', '--config', file], {
     cwd: process.cwd(),
-    env: { ...process.env, NODE_OPTIONS: nodeOptions.join(' ') },
+    env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${options.heapLimitMiB}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
@@ -88,7 +88,9 @@ export function startService(options: ServiceOptions): RunningService {
     logs,
     firstLogTime(msg: string): number | undefined {
       const line = logs.find((l) => l['msg'] === msg);
-      return typeof line?.['time'] === 'number' ? line['time'] : undefined;
+      const time = line?.['time'];
+      if (typeof time === 'number') return time;
+      return typeof time === 'string' ? Date.parse(time) : undefined;
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -15,9 +15,12 @@ import { deadLetterRoutes } from './routes/dead-letters.js';
 import { operationRoutes } from './routes/operations.js';
 import { partitionDataRoutes } from './routes/partition-data.js';
 import { partitionRoutes } from './routes/partitions.js';
+import { replayRoutes } from './routes/replays.js';
 import type { OperationHandler } from './routes/types.js';
 
 export type { HealthCheck } from './context.js';
+
+const noBody = (_req: Request, _res: Response, next: NextFunction): void => next();
 
 export interface CatalogAppDeps {
   context: CatalogContext;
@@ -42,6 +45,7 @@ export function createCatalogApp(deps: CatalogAppDeps): Express {
     ...partitionRoutes(ctx),
     ...partitionDataRoutes(ctx, deps.store, deps.bucket),
     ...deadLetterRoutes(ctx),
+    ...replayRoutes(ctx),
     ...operationRoutes(ctx, deps.metrics, openapi),
   };
 
@@ -73,6 +77,8 @@ export function createCatalogApp(deps: CatalogAppDeps): Express {
         next();
       },
       authorize(authenticator, scopes),
+      // Bodies are parsed only where the document declares one, after authorization.
+      op.operation.requestBody ? express.json({ limit: '64kb' }) : noBody,
       requestValidator(openapi.document, schemas, op),
       async (req: Request, res: Response, next: NextFunction) => {
         try {

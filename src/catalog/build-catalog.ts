@@ -17,6 +17,8 @@ import { LakeCatalog } from './lake/lake-catalog.js';
 import { ParquetPreviewer } from './lake/parquet-preview.js';
 import { S3Presigner } from './lake/presigner.js';
 import { createMetrics } from './metrics.js';
+import { kafkaBus, type ReplayBus } from '../replay/replay-bus.js';
+import { ReplayManager } from '../replay/replay-manager.js';
 
 export interface CatalogBuildDeps {
   config: TukangConfig;
@@ -29,11 +31,14 @@ export interface CatalogBuildDeps {
   kafka?: Kafka;
   liveCounters?: ReadonlyMap<string, DatasetCounters>;
   clock?: () => number;
+  /** What replays read from; defaults to `kafka`. Without either, replays cannot be started. */
+  replayBus?: ReplayBus;
 }
 
 export interface BuiltCatalog {
   app: Express;
   lake: LakeCatalog;
+  replays: ReplayManager;
   context: CatalogContext;
 }
 
@@ -67,14 +72,26 @@ export function buildCatalog(deps: CatalogBuildDeps): BuiltCatalog {
     presigner: deps.s3Client ? new S3Presigner(deps.s3Client, config.s3.bucket, Math.round(settings.presign_expiry / 1000)) : undefined,
     lag: deps.kafka ? new KafkaLagProbe(deps.kafka, config.kafka.group_id, settings.cache.stats_ttl) : undefined,
     liveCounters: deps.liveCounters,
+    replays: new ReplayManager({
+      store: deps.store,
+      layout,
+      bucket: config.s3.bucket,
+      bus: deps.replayBus ?? (deps.kafka ? kafkaBus(deps.kafka) : undefined),
+      encodeWorkers: config.materializer.encode_workers,
+      logger: logger.child({ component: 'replay' }),
+    }),
   };
   const metrics = createMetrics(lake, deps.liveCounters);
   const app = createCatalogApp({ context, metrics, store: deps.store, bucket: config.s3.bucket });
-  return { app, lake, context };
+  return { app, lake, replays: context.replays, context };
 }
 
-/** The catalog as service components: the index first (it warms up), then the HTTP server. */
+/**
+ * The catalog as service components: the index first (it warms up), the replay runner (it marks
+ * abandoned jobs failed before the API can list them), then the HTTP server. Stopped in reverse:
+ * the server stops taking requests before running replays are cancelled.
+ */
 export function catalogComponents(deps: CatalogBuildDeps): Component[] {
   const built = buildCatalog(deps);
-  return [built.lake, new CatalogServer(built.app, deps.config.catalog.host, deps.config.catalog.port, deps.logger)];
+  return [built.lake, built.replays, new CatalogServer(built.app, deps.config.catalog.host, deps.config.catalog.port, deps.logger)];
 }

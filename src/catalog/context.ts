@@ -6,6 +6,7 @@ import type { LagProbe, WatermarkReader } from './lake/freshness.js';
 import type { LakeCatalog } from './lake/lake-catalog.js';
 import type { ParquetPreviewer } from './lake/parquet-preview.js';
 import type { Presigner } from './lake/presigner.js';
+import type { ReplayManager } from '../replay/replay-manager.js';
 
 export interface HealthCheck {
   name: string;
@@ -25,4 +26,6 @@ export interface CatalogContext {
   lag: LagProbe | undefined;
   /** In-process materializer counters by dataset name, when the catalog runs beside it. */
   liveCounters: ReadonlyMap<string, DatasetCounters> | undefined;
+  /** Replay jobs: started, listed and cancelled through the API. */
+  replays: ReplayManager;
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 
 export interface InvalidParam {
   name: string;
-  in: 'path' | 'query' | 'header';
+  in: 'path' | 'query' | 'header' | 'body';
   reason: string;
 }
 
@@ -31,9 +31,19 @@ export function notFound(detail: string): HttpProblem {
   return new HttpProblem(404, 'Not Found', 'CATALOG_NOT_FOUND', detail);
 }
 
-/** Status codes for catalogue errors that reach the API from the layers below. */
+/**
+ * Status codes for catalogue errors that reach the API from the layers below: the one place
+ * where a TukangError becomes an HTTP status. Codes not listed are bugs here (500).
+ */
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   DATASET_UNKNOWN: 404,
+  REPLAY_PARTITION_OPEN: 409,
+  REPLAY_CONFLICT: 409,
+  REPLAY_NOT_CANCELLABLE: 409,
+  // The request is well-formed but names something that cannot be replayed; retrying will not help.
+  REPLAY_REFUSED: 422,
+  REPLAY_OFFSETS_GONE: 422,
+  SHUTDOWN_REQUESTED: 503,
   S3_UNAVAILABLE: 503,
   S3_BUCKET_MISSING: 503,
   KAFKA_UNAVAILABLE: 503,
@@ -41,7 +51,7 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   METADATA_CORRUPT: 500,
 };
 
-const TITLES: Record<number, string> = { 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const TITLES: Record<number, string> = { 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 export function sendProblem(res: Response, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
@@ -71,6 +81,8 @@ export function problemHandler(logger: Logger) {
       const body: Record<string, unknown> = { title: TITLES[status] ?? 'Error', code: err.code, instance: req.originalUrl };
       // Messages of dependency failures may name internal hosts; 5xx say only what failed.
       if (status < 500) body['detail'] = err.message;
+      // Extension members a client acts on (RFC 9457 section 3.2), copied from the error's details.
+      if (Array.isArray(err.details['missing_ranges'])) body['missing_ranges'] = err.details['missing_ranges'];
       sendProblem(res, status, body);
       return;
     }

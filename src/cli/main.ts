@@ -5,6 +5,7 @@ import { registerCatalogCommand } from './catalog-command.js';
 import { registerStackCommand } from './stack-command.js';
 import { registerProduceSampleCommand } from './produce-sample-command.js';
 import { registerReplayCommand } from './replay-command.js';
+import { registerGcCommand } from './gc-command.js';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<void> {
   registerStackCommand(program);
   registerProduceSampleCommand(program);
   registerReplayCommand(program);
+  registerGcCommand(program);
 
   try {
     await program.parseAsync(argv);

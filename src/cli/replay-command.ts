@@ -1,16 +1,16 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { partitionPathOf } from '../catalog/index/partition-id.js';
-import { partitionBounds } from '../commit/partition-values.js';
 import { CommitLog } from '../commit/commit-log.js';
 import { loadConfig } from '../config/load.js';
 import { TukangError } from '../errors/catalogue.js';
 import { createLogger } from '../log/logger.js';
 import { planFor, runReplay, type ReplayDeps } from '../replay/replay-runner.js';
+import { kafkaBus } from '../replay/replay-bus.js';
 import { ReplayStore } from '../replay/replay-store.js';
+import { partitionsStartingBetween } from '../replay/replay-selection.js';
 import type { ReplayJob } from '../replay/replay-types.js';
 import { createKafka } from '../source/kafka-client.js';
-import { listAll } from '../storage/object-store.js';
 import { createS3Client, S3ObjectStore } from '../storage/s3-object-store.js';
 import { LakeLayout } from '../writing/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
@@ -54,7 +54,7 @@ export function registerReplayCommand(program: Command): void {
       const bar = process.stderr.isTTY && !opts.json ? new cliProgress.SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} records | {files} files', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
       const deps: ReplayDeps = {
         dataset,
-        kafka: createKafka(config.kafka, logger),
+        bus: kafkaBus(createKafka(config.kafka, logger)),
         store,
         commitLog,
         layout,
@@ -103,16 +103,9 @@ async function selectPartitions(opts: Options, store: S3ObjectStore, layout: Lak
   const to = Date.parse(opts.to);
   if (Number.isNaN(from)) throw new TukangError('USAGE_INVALID', `--from: "${opts.from}" is not an RFC 3339 time`);
   if (Number.isNaN(to) || to <= from) throw new TukangError('USAGE_INVALID', `--to: "${opts.to}" is not an RFC 3339 time after --from`);
-  const prefix = `${layout.metaRoot(dataset)}partitions/`;
-  const paths: string[] = [];
-  for await (const o of listAll(store, prefix)) {
-    if (!o.key.endsWith('/state.json')) continue;
-    const path = o.key.slice(prefix.length, -'/state.json'.length);
-    const { startMs } = partitionBounds(path);
-    if (startMs >= from && startMs < to) paths.push(path);
-  }
+  const paths = await partitionsStartingBetween(store, layout, dataset, from, to);
   if (paths.length === 0) throw new TukangError('REPLAY_REFUSED', `dataset ${dataset} has no partitions between ${opts.from} and ${opts.to}`);
-  return paths.sort();
+  return paths;
 }
 
 function print(json: boolean, value: unknown, text: () => string): void {

@@ -107,6 +107,11 @@ export const materializerSchema = z.strictObject({
   tick_interval: durationMs.default(1_000),
 });
 
+export const replaySchema = z.strictObject({
+  /** How long the files of a superseded partition version stay for loaders still reading it; `tukang gc` deletes them after. */
+  retention: durationMs.default(7 * 86_400_000),
+});
+
 // ---- datasets ---------------------------------------------------------------------------------
 
 export const scalarTypes = ['string', 'boolean', 'int32', 'int64', 'float64', 'timestamp', 'date', 'json'] as const;
@@ -237,6 +242,7 @@ export const configSchema = z
     stack: stackSchema.prefault({}),
     log: logSchema.prefault({}),
     materializer: materializerSchema.prefault({}),
+    replay: replaySchema.prefault({}),
     datasets: z.array(datasetSchema).default([]),
   })
   .superRefine((c, ctx) => {

@@ -1,7 +1,7 @@
-import type { Admin } from 'kafkajs';
 import type { DatasetConfig } from '../config/schema.js';
 import type { CommitLog } from '../commit/commit-log.js';
 import { TukangError } from '../errors/catalogue.js';
+import type { TopicOffsets } from './replay-bus.js';
 import type { ReplayPlan, ReplayRange } from './replay-types.js';
 
 /**
@@ -10,7 +10,7 @@ import type { ReplayPlan, ReplayRange } from './replay-types.js';
  * before anything changes, partitions that are missing or still open, and ranges that Kafka's
  * retention has already dropped.
  */
-export async function planReplay(dataset: DatasetConfig, partitionPaths: string[], commitLog: CommitLog, admin: Admin): Promise<ReplayPlan> {
+export async function planReplay(dataset: DatasetConfig, partitionPaths: string[], commitLog: CommitLog, fetchOffsets: (topic: string) => Promise<TopicOffsets[]>): Promise<ReplayPlan> {
   if (partitionPaths.length === 0) throw new TukangError('REPLAY_REFUSED', 'no partitions to replay');
   const partitions: ReplayPlan['partitions'] = [];
   for (const path of partitionPaths) {
@@ -25,18 +25,23 @@ export async function planReplay(dataset: DatasetConfig, partitionPaths: string[
     partitions.push({ partition_path: path, version: state.version, files: state.files.length, rows: state.rows, ranges: mergeRanges(ranges) });
   }
   const ranges = mergeRanges(partitions.flatMap((p) => p.ranges));
-  const available = new Map((await admin.fetchTopicOffsets(dataset.topic)).map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
-  const missing = ranges
-    .filter((r) => {
+  const available = new Map((await fetchOffsets(dataset.topic)).map((o) => [o.partition, { low: o.low, high: o.high }]));
+  const gone = ranges.filter((r) => {
+    const bounds = available.get(r.partition);
+    return bounds === undefined || r.first < bounds.low || r.last >= bounds.high;
+  });
+  if (gone.length > 0) {
+    const missing = gone.map((r) => {
       const bounds = available.get(r.partition);
-      return bounds === undefined || r.first < bounds.low || r.last >= bounds.high;
-    })
-    .map((r) => {
-      const bounds = available.get(r.partition);
-      return `partition ${r.partition} offsets ${r.first}-${r.last} (Kafka holds ${bounds ? `${bounds.low}-${bounds.high - 1}` : 'nothing'})`;
+      return `partition ${r.partition} offsets ${r.first}-${r.last} (Kafka holds ${bounds && bounds.high > bounds.low ? `${bounds.low}-${bounds.high - 1}` : 'nothing'})`;
     });
-  if (missing.length > 0) {
-    throw new TukangError('REPLAY_OFFSETS_GONE', `${dataset.topic} no longer holds every offset to replay: ${missing.join('; ')}`, { details: { missing } });
+    // Structured as well as in words: the API returns the ranges to clients (missing_ranges).
+    const missingRanges = gone.map((r) => {
+      const bounds = available.get(r.partition);
+      const held = bounds && bounds.high > bounds.low ? { first_offset: bounds.low, last_offset: bounds.high - 1 } : null;
+      return { partition: r.partition, first_offset: r.first, last_offset: r.last, available: held };
+    });
+    throw new TukangError('REPLAY_OFFSETS_GONE', `${dataset.topic} no longer holds every offset to replay: ${missing.join('; ')}`, { details: { missing, missing_ranges: missingRanges } });
   }
   return { dataset: dataset.name, topic: dataset.topic, partitions, ranges, records_total: ranges.reduce((n, r) => n + (r.last - r.first + 1), 0) };
 }

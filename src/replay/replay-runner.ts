@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Kafka } from 'kafkajs';
 import type { DatasetConfig } from '../config/schema.js';
 import type { SourceRecord } from '../core/records.js';
 import { PartitionBuffer } from '../buffering/partition-buffer.js';
@@ -15,14 +14,14 @@ import type { Logger } from '../log/logger.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { LakeLayout } from '../writing/lake-layout.js';
 import type { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
-import { readRanges } from './range-reader.js';
+import type { ReplayBus } from './replay-bus.js';
 import { planReplay } from './replay-plan.js';
 import type { ReplayStore } from './replay-store.js';
 import type { ReplayJob, ReplayPlan } from './replay-types.js';
 
 export interface ReplayDeps {
   dataset: DatasetConfig;
-  kafka: Kafka;
+  bus: ReplayBus;
   store: ObjectStore;
   commitLog: CommitLog;
   layout: LakeLayout;
@@ -33,14 +32,14 @@ export interface ReplayDeps {
   cancelled?: () => boolean;
 }
 
-export async function planFor(deps: ReplayDeps, partitionPaths: string[]): Promise<ReplayPlan> {
-  const admin = deps.kafka.admin();
-  await admin.connect();
-  try {
-    return await planReplay(deps.dataset, partitionPaths, deps.commitLog, admin);
-  } finally {
-    await admin.disconnect();
-  }
+export function planFor(deps: ReplayDeps, partitionPaths: string[]): Promise<ReplayPlan> {
+  return planReplay(deps.dataset, partitionPaths, deps.commitLog, (topic) => deps.bus.offsets(topic));
+}
+
+/** A job that holds its locks and runs: `done` resolves (never rejects) when it has finished. */
+export interface StartedReplay {
+  job: ReplayJob;
+  done: Promise<ReplayJob>;
 }
 
 /**
@@ -50,8 +49,17 @@ export async function planFor(deps: ReplayDeps, partitionPaths: string[]): Promi
  * old version is what every reader sees; a crash before it leaves nothing visible behind.
  */
 export async function runReplay(deps: ReplayDeps, partitionPaths: string[]): Promise<ReplayJob> {
-  const { dataset, replays, logger } = deps;
-  await replays.failAbandonedJobs();
+  await deps.replays.failAbandonedJobs();
+  return (await startReplay(deps, partitionPaths)).done;
+}
+
+/**
+ * Plans, takes the partitions' replay locks and records the job, all before returning, so that
+ * a caller (the API) can refuse with the reason (open, conflict, offsets gone) synchronously;
+ * the rebuild then runs in the background of `done`.
+ */
+export async function startReplay(deps: ReplayDeps, partitionPaths: string[]): Promise<StartedReplay> {
+  const { dataset, replays } = deps;
   const plan = await planFor(deps, partitionPaths);
   const now = new Date().toISOString();
   const job: ReplayJob = {
@@ -75,7 +83,17 @@ export async function runReplay(deps: ReplayDeps, partitionPaths: string[]): Pro
     finished_at: null,
   };
   await replays.lockAll(dataset.name, job.partitions, job.id);
-  await replays.saveJob(job);
+  try {
+    await replays.saveJob(job);
+  } catch (err) {
+    for (const path of job.partitions) await replays.unlock(dataset.name, path, job.id).catch(() => undefined);
+    throw err;
+  }
+  return { job, done: execute(deps, plan, job) };
+}
+
+async function execute(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob): Promise<ReplayJob> {
+  const { dataset, replays, logger } = deps;
   const heartbeat = setInterval(() => {
     void replays.heartbeat(dataset.name, job.partitions, job.id).catch(() => undefined);
     void replays.saveJob(job).catch(() => undefined);
@@ -84,24 +102,37 @@ export async function runReplay(deps: ReplayDeps, partitionPaths: string[]): Pro
   try {
     const buffers = await rebuild(deps, plan, job);
     const files = await writeFiles(deps, buffers, job);
+    // The last point where a cancel is honoured: once switching starts, every partition switches.
+    if (deps.cancelled?.()) throw new ReplayCancelled();
     for (const p of plan.partitions) {
       const state = await deps.commitLog.switchToReplay(dataset.name, p.partition_path, p.version, files.get(p.partition_path) ?? [], job.id);
       const entry = job.versions.find((v) => v.partition_path === p.partition_path);
       if (entry) entry.to_version = state.version;
     }
-    job.status = deps.cancelled?.() ? 'cancelled' : 'succeeded';
+    job.status = 'succeeded';
   } catch (err) {
-    job.status = 'failed';
-    job.error = describeError(err);
-    logger.error({ job_id: job.id, err: job.error }, 'replay failed; the old versions stay in place');
+    if (err instanceof ReplayCancelled) {
+      job.status = 'cancelled';
+      job.error = 'cancelled before the switch; the old versions stay in place';
+    } else {
+      job.status = 'failed';
+      job.error = describeError(err);
+      logger.error({ job_id: job.id, err: job.error }, 'replay failed; the old versions stay in place');
+    }
   } finally {
     clearInterval(heartbeat);
     job.finished_at = new Date().toISOString();
-    await replays.saveJob(job);
+    await replays.saveJob(job).catch((err: unknown) => logger.error({ job_id: job.id, err: describeError(err) }, 'saving the finished replay job failed'));
     for (const path of job.partitions) await replays.unlock(dataset.name, path, job.id).catch(() => undefined);
     deps.onProgress?.(job);
   }
   return job;
+}
+
+class ReplayCancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
 }
 
 /** Reads the ranges and buffers the rows that belong to the replayed partitions, per source partition. */
@@ -112,10 +143,7 @@ async function rebuild(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob): Prom
   const dedup = new Deduplicator(dataset.watermark.dedup_window, 5_000_000);
   const targets = new Set(plan.partitions.map((p) => p.partition_path));
   const buffers = new Map<string, PartitionBuffer>();
-  const admin = deps.kafka.admin();
-  await admin.connect();
-  const topicPartitions = (await admin.fetchTopicOffsets(dataset.topic)).map((o) => o.partition);
-  await admin.disconnect();
+  const topicPartitions = (await deps.bus.offsets(dataset.topic)).map((o) => o.partition);
   const granularity = dataset.partitioning.granularity;
   const receivedAt = Date.now();
   const onRecords = (records: SourceRecord[]): void => {
@@ -143,8 +171,8 @@ async function rebuild(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob): Prom
       buffer.add(event, record.offset, receivedAt, 0);
     }
   };
-  await readRanges(deps.kafka, dataset.topic, plan.ranges, topicPartitions, onRecords, () => deps.cancelled?.() === true);
-  if (deps.cancelled?.()) throw new Error('cancelled');
+  await deps.bus.read(dataset.topic, plan.ranges, topicPartitions, onRecords, () => deps.cancelled?.() === true);
+  if (deps.cancelled?.()) throw new ReplayCancelled();
   return buffers;
 }
 
@@ -155,7 +183,7 @@ async function writeFiles(deps: ReplayDeps, buffers: Map<string, PartitionBuffer
   const files = new Map<string, FileCommit[]>();
   const ordered = [...buffers.values()].sort((a, b) => a.partitionPath.localeCompare(b.partitionPath) || a.sourcePartition - b.sourcePartition);
   for (const buffer of ordered) {
-    if (deps.cancelled?.()) throw new Error('cancelled');
+    if (deps.cancelled?.()) throw new ReplayCancelled();
     const batch = buffer.toSortedBatch(schema.columns, dataset.topic);
     const { min, max } = buffer.minMaxEventTime();
     const encoded = await encoder.encode(batch, {

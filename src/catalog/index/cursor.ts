@@ -22,7 +22,14 @@ export interface DeadLetterCursor {
   l: number;
 }
 
-export type Cursor = TimeCursor | ChangeCursor | DeadLetterCursor;
+export interface ReplayCursor {
+  k: 'r';
+  /** created_at and id of the last job returned (jobs are listed newest first). */
+  c: string;
+  i: string;
+}
+
+export type Cursor = TimeCursor | ChangeCursor | DeadLetterCursor | ReplayCursor;
 
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
@@ -34,6 +41,7 @@ export function decodeCursor<K extends Cursor['k']>(text: string, kind: K): Extr
     if (value['k'] !== kind) return undefined;
     if (kind === 't' && typeof value['s'] === 'number' && typeof value['p'] === 'string') return value as unknown as Extract<Cursor, { k: K }>;
     if (kind === 'c' && typeof value['c'] === 'string') return value as unknown as Extract<Cursor, { k: K }>;
+    if (kind === 'r' && typeof value['c'] === 'string' && typeof value['i'] === 'string') return value as unknown as Extract<Cursor, { k: K }>;
     if (kind === 'd' && typeof value['o'] === 'string' && typeof value['l'] === 'number') return value as unknown as Extract<Cursor, { k: K }>;
   } catch {
     // not base64url JSON: fall through to "invalid"

@@ -19,6 +19,11 @@ export function paramsOf(res: Response): Params {
   return res.locals['params'] as Params;
 }
 
+/** The JSON request body after validation against the operation's requestBody schema. */
+export function bodyOf(res: Response): Record<string, unknown> {
+  return res.locals['body'] as Record<string, unknown>;
+}
+
 /**
  * Validates path, query and header parameters of one operation against the document: unknown
  * query parameters, repeated ones, wrong types and out-of-range values are 400s that name the
@@ -40,6 +45,9 @@ export function requestValidator(document: OpenApiDocument, schemas: SchemaValid
     };
   });
   const queryNames = new Set(params.filter((p) => p.in === 'query').map((p) => p.name));
+  const validateBody = op.operation.requestBody?.content['application/json']
+    ? schemas.at(`/paths/${pointerPart(op.path)}/${op.method}/requestBody/content/${pointerPart('application/json')}/schema`)
+    : undefined;
 
   return (req: Request, res: Response, next: NextFunction) => {
     const problems: InvalidParam[] = [];
@@ -67,6 +75,12 @@ export function requestValidator(document: OpenApiDocument, schemas: SchemaValid
       }
       values[param.name] = value;
     }
+    if (validateBody) {
+      const body: unknown = req.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) problems.push({ name: 'body', in: 'body', reason: 'must be a JSON object (Content-Type: application/json)' });
+      else if (!validateBody(body)) problems.push(bodyProblem(validateBody.errors?.[0]));
+      else res.locals['body'] = body;
+    }
     if (problems.length > 0) {
       next(badRequest(problems));
       return;
@@ -85,4 +99,20 @@ function coerce(raw: string, type: string | undefined): unknown {
 function describeAllowed(params: Record<string, unknown> | undefined): string {
   const allowed = params?.['allowedValues'];
   return Array.isArray(allowed) ? ` (${allowed.join(', ')})` : '';
+}
+
+interface SchemaError {
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Names the body property an error is about as a dotted path (`partitions[0]`, `dry_run`). */
+function bodyProblem(error: SchemaError | undefined): InvalidParam {
+  if (!error) return { name: 'body', in: 'body', reason: 'is invalid' };
+  let name = error.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replaceAll('/', '.');
+  const extra = error.params['additionalProperty'] ?? error.params['missingProperty'];
+  if (typeof extra === 'string') name = name ? `${name}.${extra}` : extra;
+  const reason = error.params['additionalProperty'] !== undefined ? 'is not a known property' : `${error.message ?? 'is invalid'}${describeAllowed(error.params)}`;
+  return { name: name || 'body', in: 'body', reason };
 }
