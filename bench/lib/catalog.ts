@@ -9,7 +9,7 @@ import type { PartitionState } from '../../src/commit/metadata-types.js';
 import { getJson, putJson } from '../../src/storage/object-store.js';
 import type { S3ObjectStore } from '../../src/storage/s3-object-store.js';
 import { LakeLayout } from '../../src/writing/lake-layout.js';
-import { BENCH_BUCKET, ORDER_COLUMNS, brokers, round, s3Endpoint, sleep } from './common.js';
+import { CATALOG_BENCH_BUCKET, ORDER_COLUMNS, benchStore, brokers, percentile, round, s3Endpoint, sleep } from './common.js';
 import { readProc, startService } from './service.js';
 
 const HOUR = 3_600_000;
@@ -30,7 +30,7 @@ function stateFor(prefix: string, startMs: number, i: number): PartitionState {
       dataset: 'orders',
       partition_path: path,
       key,
-      uri: `s3://${BENCH_BUCKET}/${key}`,
+      uri: `s3://${CATALOG_BENCH_BUCKET}/${key}`,
       bytes: rows * 120,
       rows: rows / 2,
       sha256: 'ab'.repeat(32),
@@ -117,12 +117,18 @@ export interface CatalogResult {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The same requests timed inside the catalog (pino-http's responseTime): no client or socket time. */
+  serverP50Ms: number;
+  serverP99Ms: number;
+  serverMaxMs: number;
   responseBytes: number;
   rssPeakMiB: number;
   cpuCoresDuringLoad: number;
 }
 
-export async function catalogBench(store: S3ObjectStore, options: { partitions: number; ratePerSec: number; durationSec: number; log: (m: string) => void }): Promise<CatalogResult> {
+export async function catalogBench(options: { partitions: number; ratePerSec: number; durationSec: number; log: (m: string) => void }): Promise<CatalogResult> {
+  const store = benchStore(CATALOG_BENCH_BUCKET);
+  await store.ensureBucket(true);
   const prefix = `bench-catalog-${options.partitions}/`;
   const fixture = await ensureFixture(store, prefix, options.partitions, options.log);
   const port = await freePort();
@@ -134,7 +140,7 @@ export async function catalogBench(store: S3ObjectStore, options: { partitions: 
     semiSpaceMiB: 64,
     config: {
       kafka: { brokers: brokers(), group_id: 'bench-catalog' },
-      s3: { endpoint: s3Endpoint(), bucket: BENCH_BUCKET, prefix, create_bucket: false },
+      s3: { endpoint: s3Endpoint(), bucket: CATALOG_BENCH_BUCKET, prefix, create_bucket: false },
       log: { level: 'info', format: 'json' },
       catalog: {
         port,
@@ -161,8 +167,11 @@ export async function catalogBench(store: S3ObjectStore, options: { partitions: 
     // Warm-up, then the measured run.
     await autocannon({ url, connections: 10, overallRate: options.ratePerSec, duration: 3, headers: { authorization: `Bearer ${TOKEN}` } });
     const before = readProc(service.pid);
+    const firstRequest = service.requestMs.length;
     const result = await autocannon({ url, connections: 10, overallRate: options.ratePerSec, duration: options.durationSec, headers: { authorization: `Bearer ${TOKEN}` } });
     const after = readProc(service.pid);
+    await sleep(500); // the last request lines are still in the pipe
+    const server = service.requestMs.slice(firstRequest).sort((a, b) => a - b);
     return {
       partitions: indexed,
       fixtureWrittenMs: fixture.ms,
@@ -178,6 +187,9 @@ export async function catalogBench(store: S3ObjectStore, options: { partitions: 
       p90Ms: result.latency.p90,
       p99Ms: result.latency.p99,
       maxMs: result.latency.max,
+      serverP50Ms: percentile(server, 50),
+      serverP99Ms: percentile(server, 99),
+      serverMaxMs: server.at(-1) ?? Number.NaN,
       responseBytes: body.length,
       rssPeakMiB: round((after?.hwmKiB ?? 0) / 1024, 1),
       cpuCoresDuringLoad: before && after ? round((after.cpuSec - before.cpuSec) / ((after.atMs - before.atMs) / 1000), 2) : Number.NaN,

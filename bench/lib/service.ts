@@ -52,8 +52,10 @@ export interface ServiceOptions {
 export interface RunningService {
   child: ChildProcess;
   pid: number;
-  /** Parsed JSON log lines. */
+  /** Parsed JSON log lines, request log lines excepted. */
   logs: Array<Record<string, unknown>>;
+  /** Server-side time of each request (pino-http's responseTime, ms), in log order. */
+  requestMs: number[];
   firstLogTime(msg: string): number | undefined;
   stop(): Promise<number | null>;
 }
@@ -70,9 +72,17 @@ export function startService(options: ServiceOptions): RunningService {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
+  const requestMs: number[] = [];
   const collect = (stream: NodeJS.ReadableStream | null): void => {
     if (!stream) return;
     createInterface({ input: stream }).on('line', (line) => {
+      // Request log lines (hundreds a second under load) keep only the server-side time: parsing
+      // and keeping each one would load the bench process, which also drives the load.
+      if (line.includes('"msg":"request completed"')) {
+        const time = /"responseTime":(\d+)/.exec(line)?.[1];
+        if (time !== undefined) requestMs.push(Number(time));
+        return;
+      }
       try {
         logs.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
@@ -88,6 +98,7 @@ export function startService(options: ServiceOptions): RunningService {
     child,
     pid: child.pid,
     logs,
+    requestMs,
     firstLogTime(msg: string): number | undefined {
       const line = logs.find((l) => l['msg'] === msg);
       const time = line?.['time'];
