@@ -10,7 +10,7 @@ import type { DatasetPipeline } from '../../src/materializer/dataset-pipeline.js
 import { createKafka } from '../../src/source/kafka-client.js';
 import type { SampleRecord } from '../../src/sample/order-events.js';
 import type { S3ObjectStore } from '../../src/storage/s3-object-store.js';
-import { realConfig, type RealStack } from './real-stack.js';
+import { FIXED_DATE_LIMITS, realConfig, type RealStack } from './real-stack.js';
 import { writeTempConfig } from './cli.js';
 
 export const ORDER_COLUMNS = [
@@ -33,6 +33,7 @@ export function ordersConfig(topic: string, prefix: string, group: string, overr
         name: 'orders',
         topic,
         envelope: { type: 'nakadi' },
+        limits: FIXED_DATE_LIMITS,
         schema: { columns: ORDER_COLUMNS, unknown_fields: 'keep_json' },
         watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1s' },
         files: { late_batch_window: '300ms' },
@@ -131,6 +132,7 @@ export function serviceConfigFile(stack: RealStack, topic: string, group: string
         name: 'orders',
         topic,
         envelope: { type: 'nakadi' },
+        limits: FIXED_DATE_LIMITS,
         schema: { columns: ORDER_COLUMNS, unknown_fields: 'keep_json' },
         watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '6h', idle_timeout: '2s' },
         // Small files, so that kills land mid-encode, mid-upload and between commit steps often.

@@ -15,6 +15,13 @@ import { stackUp } from '../../src/stack/stack.js';
 
 export const TEST_BUCKET = 'tukang-test';
 
+/**
+ * The integration tests produce events at fixed dates (November 2026), so that partition paths
+ * can be asserted. The default `limits.max_past` (366 days) would start rejecting them a year on;
+ * datasets in these tests accept any past time instead.
+ */
+export const FIXED_DATE_LIMITS = { max_past: '36500d' } as const;
+
 let ensured: Promise<void> | undefined;
 
 /** When run through `npm test` the stack is up and the env is set; a lone test file starts it. */

@@ -14,7 +14,7 @@ import { createKafka } from '../../src/source/kafka-client.js';
 import { createS3Client } from '../../src/storage/s3-object-store.js';
 import { arrayBufferOf, readPartitionStates } from '../helpers/lake-reader.js';
 import { ORDER_COLUMNS, endOffsets, committedOffsets, produce, startMaterializer, until } from '../helpers/pipeline-harness.js';
-import { realConfig, realStack, uniqueName } from '../helpers/real-stack.js';
+import { FIXED_DATE_LIMITS, realConfig, realStack, uniqueName } from '../helpers/real-stack.js';
 
 const TOKEN = 'e2e-catalog-token-0123456789';
 const START = Date.UTC(2026, 10, 21, 6, 0, 0);
@@ -34,6 +34,7 @@ test('the catalog reports exactly what the materializer wrote to S3, and its man
         name: 'orders',
         topic,
         envelope: { type: 'nakadi' },
+        limits: FIXED_DATE_LIMITS,
         schema: { columns: ORDER_COLUMNS, unknown_fields: 'keep_json' },
         watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1s' },
         files: { late_batch_window: '300ms' },

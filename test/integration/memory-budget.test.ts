@@ -5,7 +5,7 @@ import { sampleOrderEvents, type SampleRecord } from '../../src/sample/order-eve
 import { startCli } from '../helpers/cli.js';
 import { auditLake } from '../helpers/lake-audit.js';
 import { produce, serviceConfigFile, untilAllCommitted } from '../helpers/pipeline-harness.js';
-import { realConfig, realStack, uniqueName } from '../helpers/real-stack.js';
+import { FIXED_DATE_LIMITS, realConfig, realStack, uniqueName } from '../helpers/real-stack.js';
 
 const BUDGET_MB = 96;
 /** The V8 heap limit docs/operations.md recommends for a budget: twice the budget plus 64 MiB. */
@@ -24,6 +24,7 @@ test(`memory: 16 source partitions x 48 open hourly partitions under a ${BUDGET_
         name: 'orders',
         topic,
         envelope: { type: 'nakadi' },
+        limits: FIXED_DATE_LIMITS,
         schema: { columns: [{ name: 'order_id', type: 'string' }, { name: 'note', type: 'string' }], unknown_fields: 'keep_json' },
         // Disorder of two days keeps all 48 hours open until the end: only the budget flushes.
         watermark: { max_out_of_orderness: '48h', allowed_lateness: '1m', dedup_window: '48h', idle_timeout: '2s' },

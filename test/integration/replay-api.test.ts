@@ -11,7 +11,7 @@ import { createKafka } from '../../src/source/kafka-client.js';
 import { runCli, writeTempConfig } from '../helpers/cli.js';
 import { readLake } from '../helpers/lake-reader.js';
 import { ORDER_COLUMNS, ordersConfig, produce, startMaterializer, until } from '../helpers/pipeline-harness.js';
-import { realStack, uniqueName } from '../helpers/real-stack.js';
+import { FIXED_DATE_LIMITS, realStack, uniqueName } from '../helpers/real-stack.js';
 
 const START = Date.UTC(2026, 10, 3, 6, 0, 0);
 const PATH = 'event_date=2026-11-03/event_hour=06';
@@ -35,7 +35,7 @@ test('replay through the API against Kafka and S3: 202, poll until succeeded, th
     s3: { endpoint: base.s3.endpoint, bucket: base.s3.bucket, prefix: stack.prefix },
     log: { level: 'silent' },
     catalog: { auth: { static_tokens: [{ name: 'ops', token: TOKEN, scopes: ['tukang.read', 'tukang.write'] }] }, cache: { change_settle: '0ms' } },
-    datasets: base.datasets.map((d) => ({ name: d.name, topic: d.topic, envelope: { type: 'nakadi' }, schema: { columns: COLUMNS, unknown_fields: 'ignore' }, watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1s' } })),
+    datasets: base.datasets.map((d) => ({ name: d.name, topic: d.topic, envelope: { type: 'nakadi' }, limits: FIXED_DATE_LIMITS, schema: { columns: COLUMNS, unknown_fields: 'ignore' }, watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1s' } })),
   });
   const kafka = createKafka(config.kafka, silentLogger());
   const catalog = buildCatalog({ config, logger: silentLogger(), store: stack.store, checks: [], kafka });
@@ -71,7 +71,7 @@ test('replay through the API against Kafka and S3: 202, poll until succeeded, th
   assert.deepEqual(changed['change'] && [(changed['change'] as Record<string, unknown>)['change'], (changed['change'] as Record<string, unknown>)['version']], ['replay', before.version + 1]);
 
   // gc: within the default retention nothing goes; with retention 0 the old version's files go, the new ones stay.
-  const gcConfig = (retention: string): string => writeTempConfig({ ...JSON.parse(JSON.stringify({ kafka: { brokers: config.kafka.brokers }, s3: { endpoint: config.s3.endpoint, bucket: config.s3.bucket, prefix: stack.prefix }, log: { level: 'warn' } })), replay: { retention }, datasets: [{ name: 'orders', topic, envelope: { type: 'nakadi' }, schema: { columns: COLUMNS, unknown_fields: 'ignore' } }] });
+  const gcConfig = (retention: string): string => writeTempConfig({ ...JSON.parse(JSON.stringify({ kafka: { brokers: config.kafka.brokers }, s3: { endpoint: config.s3.endpoint, bucket: config.s3.bucket, prefix: stack.prefix }, log: { level: 'warn' } })), replay: { retention }, datasets: [{ name: 'orders', topic, envelope: { type: 'nakadi' }, limits: FIXED_DATE_LIMITS, schema: { columns: COLUMNS, unknown_fields: 'ignore' } }] });
   const kept = await runCli(['gc', '--json', '--config', gcConfig('7d')]);
   assert.equal(kept.code, 0, kept.stderr);
   assert.equal((JSON.parse(kept.stdout) as { deleted: unknown[]; retained: unknown[] }).deleted.length, 0);

@@ -12,7 +12,7 @@ import { LakeLayout } from '../../src/writing/lake-layout.js';
 import { runCli, startCli, writeTempConfig } from '../helpers/cli.js';
 import { readLake, readParquetObject } from '../helpers/lake-reader.js';
 import { ORDER_COLUMNS, ordersConfig, produce, startMaterializer, until } from '../helpers/pipeline-harness.js';
-import { realStack, uniqueName, type RealStack } from '../helpers/real-stack.js';
+import { FIXED_DATE_LIMITS, realStack, uniqueName, type RealStack } from '../helpers/real-stack.js';
 
 const START = Date.UTC(2026, 10, 21, 6, 0, 0);
 const HOUR = '2026-11-21T06';
@@ -33,7 +33,7 @@ async function ingested(t: Parameters<typeof realStack>[0], label: string): Prom
       kafka: { brokers: stack.config.kafka.brokers },
       s3: { endpoint: stack.config.s3.endpoint, bucket: stack.config.s3.bucket, prefix: stack.prefix },
       log: { level: 'warn', format: 'json' },
-      datasets: [{ name: 'orders', topic, envelope: { type: 'nakadi' }, schema: { columns: cols, unknown_fields: 'ignore' }, watermark: config.datasets[0]?.watermark }],
+      datasets: [{ name: 'orders', topic, envelope: { type: 'nakadi' }, limits: FIXED_DATE_LIMITS, schema: { columns: cols, unknown_fields: 'ignore' }, watermark: config.datasets[0]?.watermark }],
     });
   return { stack, topic, configFile };
 }
