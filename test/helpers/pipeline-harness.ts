@@ -45,7 +45,9 @@ export function ordersConfig(topic: string, prefix: string, group: string, overr
 
 export async function produce(config: TukangConfig, topic: string, records: Iterable<SampleRecord>): Promise<number> {
   const kafka = createKafka(config.kafka, silentLogger());
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent: a send retried around a broker restart must not write a record twice, or the
+  // audit would find a rejected record more often in the dead-letter area than it was produced.
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   let batch: Array<{ key: string; value: string }> = [];
   let sent = 0;

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { sampleOrderEvents, type SampleRecord } from '../../src/sample/order-events.js';
 import { startCli } from '../helpers/cli.js';
@@ -57,7 +60,13 @@ test(`rebalances: instances join, die and leave one consumer group mid-run over 
   for (const i of [d, e]) i.child.kill('SIGTERM');
   await Promise.all([exited(d), exited(e)]);
 
-  const audit = await auditLake(stack.store, stack.prefix, 'orders', produced);
+  const audit = await auditLake(stack.store, stack.prefix, 'orders', produced).catch((err: unknown) => {
+    // Keep every instance's log for the post-mortem: a failure here is about their interplay.
+    const file = join(mkdtempSync(join(tmpdir(), 'tukang-rebalance-')), 'instances.log');
+    writeFileSync(file, instances.map((i, n) => `==== instance ${n}\n${i.output()}`).join('\n'));
+    t.diagnostic(`instance logs: ${file}`);
+    throw err;
+  });
   t.diagnostic(`${audit.rows} rows in ${audit.files} files over ${audit.partitions} partitions, ${audit.deadLetters} dead letters, after 5 instances, 2 kills, 3 leaves`);
   const errors = instances.map((i) => i.output()).join('\n').match(/"level":(50|60).*/g) ?? [];
   assert.deepEqual(errors, [], 'no errors logged');
