@@ -27,20 +27,28 @@ export interface KafkaSourceOptions {
  * committed only through commit(), which the materializer calls with what is durable in S3.
  */
 export class KafkaSource {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly admin: Admin;
+  private stopping = false;
+  private restarting: Promise<void> | undefined;
   private readonly assigned = new Map<string, Set<number>>();
   /** Assignments being set up (recovery reads S3 first); batches of that partition wait for it. */
   private readonly assigning = new Map<string, Promise<void>>();
   private readonly committed = new Map<string, number>();
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: KafkaSourceOptions,
     private readonly handler: SourceHandler,
     private readonly logger: Logger,
   ) {
-    this.consumer = kafka.consumer({
+    this.consumer = this.createConsumer();
+    this.admin = kafka.admin();
+  }
+
+  private createConsumer(): Consumer {
+    const options = this.options;
+    const consumer = this.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
@@ -48,10 +56,44 @@ export class KafkaSource {
       maxWaitTimeInMs: Math.min(5_000, Math.floor(options.sessionTimeoutMs / 3)),
       allowAutoTopicCreation: false,
       maxBytesPerPartition: Math.min(4 * 1024 * 1024, options.fetchMaxBytes),
-      maxBytes: options.fetchMaxBytes,
+      maxBytes: this.options.fetchMaxBytes,
     });
-    this.admin = kafka.admin();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));
+    consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart || this.stopping) return;
+      // kafkajs gave up and will not restart this consumer (seen when a broker restart outlasted
+      // its retries): without this, the service would stay up but never consume again.
+      this.logger.error({ err: describeError(event.payload.error) }, 'Kafka consumer crashed and kafkajs will not restart it; starting a new one');
+      this.restarting ??= this.restart().finally(() => (this.restarting = undefined));
+    });
+    return consumer;
+  }
+
+  /**
+   * Replaces a crashed consumer. Everything it owned is treated as revoked first (buffers are
+   * dropped; their offsets were never committed), exactly as for a process restart, so that no
+   * state from before the crash meets an assignment made while this member was gone.
+   */
+  private async restart(): Promise<void> {
+    for (const [topic, owned] of this.assigned) {
+      const revoked = [...owned];
+      owned.clear();
+      if (revoked.length > 0) this.handler.onRevoked(topic, revoked);
+    }
+    this.assigning.clear();
+    this.committed.clear();
+    for (let attempt = 0; !this.stopping; attempt++) {
+      await this.consumer.disconnect().catch(() => undefined);
+      this.consumer = this.createConsumer();
+      try {
+        await this.start();
+        this.logger.info({ attempt }, 'Kafka consumer restarted');
+        return;
+      } catch (err) {
+        this.logger.warn({ attempt, err: describeError(err) }, 'restarting the Kafka consumer failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(15_000, 1_000 * 2 ** attempt)));
+      }
+    }
   }
 
   /** Resolves once every topic exists; until then it says so in the log every `pollMs`. */
@@ -103,10 +145,13 @@ export class KafkaSource {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer.stop();
   }
 
   async disconnect(): Promise<void> {
+    this.stopping = true;
+    await this.restarting;
     await this.consumer.disconnect();
     await this.admin.disconnect();
   }
