@@ -54,6 +54,11 @@ export class PartitionBuffer {
     if (offset > this.last) this.last = offset;
   }
 
+  /** The event ids of the rows held, in offset order. */
+  eventIds(): string[] {
+    return this.events.map((e) => e.eventId);
+  }
+
   get rowCount(): number {
     return this.events.length;
   }

@@ -29,6 +29,11 @@ export class Deduplicator {
     this.seen.set(eventId, eventTimeMs);
   }
 
+  /** Forgets an id whose record was dropped unwritten (a revoked partition's buffer): it may come again. */
+  forget(eventId: string): void {
+    this.seen.delete(eventId);
+  }
+
   get size(): number {
     return this.seen.size;
   }

@@ -53,6 +53,7 @@ interface SourceState {
 }
 
 interface InFlight {
+  buffer: PartitionBuffer;
   sourcePartition: number;
   firstOffset: number;
   bytes: number;
@@ -160,11 +161,19 @@ export class DatasetPipeline {
   /** Gives up source partitions: their unflushed buffers are dropped; the next owner reads them again. */
   revoke(sourcePartitions: number[]): void {
     const gone = new Set(sourcePartitions);
+    // The deduplicator must forget the ids of rows dropped unwritten: if the partition comes back
+    // to this instance before the next owner commits them, they are read again, and remembered
+    // ids would turn them into "duplicates" and lose them. (A file an in-flight flush still
+    // commits is found by the coverage and the dedup seeding of the next assignment.)
     for (const [key, buffer] of this.buffers) {
       if (gone.has(buffer.sourcePartition)) {
         this.buffers.delete(key);
         this.bufferDuplicates.delete(key);
+        for (const id of buffer.eventIds()) this.dedup.forget(id);
       }
+    }
+    for (const flight of this.inFlight.values()) {
+      if (gone.has(flight.sourcePartition)) for (const id of flight.buffer.eventIds()) this.dedup.forget(id);
     }
     for (const p of sourcePartitions) {
       this.sources.delete(p);
@@ -377,7 +386,7 @@ export class DatasetPipeline {
     const duplicates = this.bufferDuplicates.get(buffer.key) ?? 0;
     this.bufferDuplicates.delete(buffer.key);
     const id = this.nextFlushId++;
-    this.inFlight.set(id, { sourcePartition: buffer.sourcePartition, firstOffset: buffer.firstOffset, bytes: buffer.approxBytes, partitionPath: buffer.partitionPath });
+    this.inFlight.set(id, { buffer, sourcePartition: buffer.sourcePartition, firstOffset: buffer.firstOffset, bytes: buffer.approxBytes, partitionPath: buffer.partitionPath });
     const done = this.flushWithRetry(buffer, duplicates).finally(() => {
       this.inFlight.delete(id);
       this.inFlightDone.delete(done);

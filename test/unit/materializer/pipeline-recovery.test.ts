@@ -164,3 +164,25 @@ test('regression: rejects arriving while a dead-letter batch is being written ar
   assert.deepEqual(lines.map((l) => (JSON.parse(l) as { offset: number }).offset).sort(), [0, 1]);
   assert.deepEqual([...pipeline.committableOffsets()], [[0, 2]]);
 });
+
+// Regression: the rebalance test lost ~5,000 events once. A partition revoked before its buffers
+// were written, then assigned back to the same instance before anyone committed them, was read
+// again, and the deduplicator still remembered those ids: every row was dropped as a duplicate.
+test('a partition revoked and assigned back re-reads its unwritten rows as rows, not duplicates', async (t) => {
+  const store = new MemoryObjectStore();
+  const encoder = new ParquetEncoderPool(1);
+  t.after(() => encoder.close());
+  const records = [record(0, '2026-11-21T10:50:00Z'), record(1, '2026-11-21T10:51:00Z'), record(2, '2026-11-21T10:52:00Z', 'e0')];
+
+  const a = pipelineOver(store, encoder);
+  await a.assign(0, 0);
+  a.processBatch(0, records, 3);
+  assert.equal(a.counters.duplicates, 1, 'offset 2 repeats the id of offset 0');
+  a.revoke([0]);
+  await a.assign(0, 0);
+  a.processBatch(0, records, 3);
+  assert.equal(a.counters.duplicates, 2, 'only the true duplicate is dropped again');
+  assert.deepEqual([...a.committableOffsets()], [[0, 0]], 'the two rows are buffered again, holding offset 0');
+  a.revoke([0]);
+  await a.waitForFlushes(true);
+});
