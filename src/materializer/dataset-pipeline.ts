@@ -52,14 +52,6 @@ interface SourceState {
   lastPublished: string;
 }
 
-interface InFlight {
-  buffer: PartitionBuffer;
-  sourcePartition: number;
-  firstOffset: number;
-  bytes: number;
-  partitionPath: string;
-}
-
 const RETRY_BASE_MS = 200;
 const RETRY_MAX_MS = 15_000;
 
@@ -78,7 +70,8 @@ export class DatasetPipeline {
   private readonly bufferDuplicates = new Map<string, number>();
   private readonly timePaths = new Map<number, string>();
   private readonly sources = new Map<number, SourceState>();
-  private readonly inFlight = new Map<number, InFlight>();
+  /** Buffers being written, by flush id; they no longer change once their flush starts. */
+  private readonly inFlight = new Map<number, PartitionBuffer>();
   private readonly inFlightDone = new Set<Promise<void>>();
   private nextFlushId = 1;
   private readonly lateness: number;
@@ -173,7 +166,7 @@ export class DatasetPipeline {
       }
     }
     for (const flight of this.inFlight.values()) {
-      if (gone.has(flight.sourcePartition)) for (const id of flight.buffer.eventIds()) this.dedup.forget(id);
+      if (gone.has(flight.sourcePartition)) for (const id of flight.eventIds()) this.dedup.forget(id);
     }
     for (const p of sourcePartitions) {
       this.sources.delete(p);
@@ -281,7 +274,7 @@ export class DatasetPipeline {
   bufferedBytes(): number {
     let bytes = 0;
     for (const b of this.buffers.values()) bytes += b.approxBytes;
-    for (const f of this.inFlight.values()) bytes += f.bytes;
+    for (const f of this.inFlight.values()) bytes += f.approxBytes;
     for (const s of this.sources.values()) {
       bytes += s.deadLetters?.approxBytes ?? 0;
       for (const b of s.deadLettersToWrite) bytes += b.approxBytes;
@@ -291,7 +284,7 @@ export class DatasetPipeline {
 
   inFlightBytes(): number {
     let bytes = 0;
-    for (const f of this.inFlight.values()) bytes += f.bytes;
+    for (const f of this.inFlight.values()) bytes += f.approxBytes;
     return bytes;
   }
 
@@ -386,7 +379,7 @@ export class DatasetPipeline {
     const duplicates = this.bufferDuplicates.get(buffer.key) ?? 0;
     this.bufferDuplicates.delete(buffer.key);
     const id = this.nextFlushId++;
-    this.inFlight.set(id, { buffer, sourcePartition: buffer.sourcePartition, firstOffset: buffer.firstOffset, bytes: buffer.approxBytes, partitionPath: buffer.partitionPath });
+    this.inFlight.set(id, buffer);
     const done = this.flushWithRetry(buffer, duplicates).finally(() => {
       this.inFlight.delete(id);
       this.inFlightDone.delete(done);

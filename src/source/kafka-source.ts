@@ -56,7 +56,7 @@ export class KafkaSource {
       maxWaitTimeInMs: Math.min(5_000, Math.floor(options.sessionTimeoutMs / 3)),
       allowAutoTopicCreation: false,
       maxBytesPerPartition: Math.min(4 * 1024 * 1024, options.fetchMaxBytes),
-      maxBytes: this.options.fetchMaxBytes,
+      maxBytes: options.fetchMaxBytes,
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));
     consumer.on(consumer.events.CRASH, (event) => {
