@@ -51,8 +51,8 @@ function preview(dataset, partition, allColumns) {
     const first = state.page * PAGE + 1;
     const more = data.rows.length === limit && limit < partition.rows;
     replace(box,
-      h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Preview rows' }, table(`Rows ${first}–${first + rows.length - 1} of ${fmt.int(partition.rows)}`, ['#', ...data.columns.map((c) => c.name)],
-        rows.map((r, i) => h('tr', {}, h('th', { scope: 'row' }, String(first + i)), data.columns.map((c) => h('td', {}, cellText(r[c.name]))))), { id: 'preview' })),
+      h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Preview rows' }, table(`Rows ${first}–${first + rows.length - 1} of ${fmt.int(partition.rows)}`, ['#', ...data.columns],
+        rows.map((r, i) => h('tr', {}, h('th', { scope: 'row' }, String(first + i)), data.columns.map((c) => h('td', {}, cellText(r[c]))))), { id: 'preview' })),
       h('div', { class: 'toolbar' },
         h('button', { type: 'button', disabled: state.page === 0, onclick: () => { state.page -= 1; load(); } }, 'Previous rows'),
         h('button', { type: 'button', disabled: !more, onclick: () => { state.page += 1; load(); } }, 'Next rows')));
