@@ -82,6 +82,7 @@ export async function replaysView(main, _params, query, live) {
       jobs = (await api('/replays?limit=50')).items;
     } catch (err) {
       replace(jobsBox, errorBox(err));
+      timer = setTimeout(refresh, 3_000);
       return;
     }
     if (!live()) return;

@@ -196,14 +196,20 @@ test('the analyst page in real Chromium: sign in, datasets, a dataset, a partiti
   const planText = await page.$eval('#plan', (e) => e.textContent ?? '');
   assert.match(planText, new RegExp(ID));
   await page.click('#replay-start');
-  await page.waitForSelector('#replay-jobs tr[data-status="succeeded"]', { timeout: 120_000 });
+  await page.waitForSelector('#replay-jobs tr[data-status="succeeded"]', { timeout: 180_000 }).catch(async (err: unknown) => {
+    throw new Error(`the replays page shows: ${await page.$eval('#main', (m) => m.textContent ?? '')}`, { cause: err });
+  });
   await screenshot(page, '06-replays');
   await assertAccessible(page, 'replays');
   const after = (await stateOf()) as PartitionState;
   assert.equal(after.version, target.state.version + 1);
   assert.equal(after.versions.at(-1)?.reason, 'replay');
   await page.click(`#replay-jobs a[href="#/datasets/orders/partitions/${ID}"]`);
-  await page.waitForFunction(`(document.querySelector('#versions tr.current')?.textContent ?? '').includes('${after.version} (current)replay')`);
+  await page
+    .waitForFunction(`(document.querySelector('#versions tr.current')?.textContent ?? '').includes('${after.version} (current)replay')`, { timeout: 15_000 })
+    .catch(async (err: unknown) => {
+      throw new Error(`the partition page after the replay shows: ${await page.$eval('#main', (m) => m.textContent ?? '')}`, { cause: err });
+    });
 
   // The token was never in a URL, a cookie or local storage.
   for (const u of requested) for (const secret of [READER, OPERATOR]) assert.ok(!u.includes(secret), `token in ${u}`);

@@ -30,6 +30,8 @@ test('every asset is served with its type; every module a script imports is an a
   }
   const page = (await c.request('GET', '/')).text;
   for (const m of page.matchAll(/(?:src|href)="([^"#]+)"/g)) assert.ok(m[1]?.startsWith('/'), `the page links ${m[1]}, not one of ours`);
+  // Preloaded all at once, so the page's start costs one round trip for its modules, not one per import level.
+  for (const name of assets.filter((a) => a.endsWith('.js') && a !== 'app.js')) assert.ok(page.includes(`<link rel="modulepreload" href="/ui/${name}">`), `index.html preloads ${name}`);
 });
 
 test('an unknown asset, or index.html under /ui, is a 404 problem', async (t) => {
