@@ -69,6 +69,8 @@ test('the analyst page in real Chromium: sign in, datasets, a dataset, a partiti
     datasets: base.datasets.map((d) => ({ name: d.name, description: 'Orders placed in the shop, one row per order.', topic: d.topic, envelope: { type: 'nakadi' }, limits: FIXED_DATE_LIMITS, schema: { columns: COLUMNS, unknown_fields: 'ignore' }, watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1s' } })),
   });
   const catalog = buildCatalog({ config, logger: silentLogger(), store: stack.store, checks: [], kafka: createKafka(config.kafka, silentLogger()), s3Client: createS3Client(config.s3) });
+  // As the service does (catalogComponents): the index refreshes itself, replays mark abandoned jobs.
+  await catalog.lake.start();
   await catalog.replays.start();
   const server = createServer(catalog.app);
   const url = await listen(server);

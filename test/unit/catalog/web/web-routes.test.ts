@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { WEB_DIR } from '../../../../src/catalog/web/web-routes.js';
 import { catalogConfig, READ_TOKEN, startCatalog, WRITE_ONLY_TOKEN } from '../../../helpers/catalog-fixture.js';
 
@@ -62,4 +65,18 @@ test('a cross-site form post carries no credentials: the page keeps none in cook
   const res = await c.request('POST', '/replays', { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' });
   assert.equal(res.status, 401);
   assert.equal(res.headers.get('access-control-allow-origin'), null, 'no CORS: other origins cannot read or send with a token');
+});
+
+test('/ui/session takes a JWT like the API does: its scope claim, its subject', async (t) => {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'web', alg: 'RS256', use: 'sig' };
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const issuer = 'https://issuer.test/';
+  const c = await startCatalog(t, { config: catalogConfig({ auth: { jwt: { issuer, jwks_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json` } } }) });
+  const jwt = await new SignJWT({ scope: 'openid tukang.read tukang.write' }).setProtectedHeader({ alg: 'RS256', kid: 'web' }).setIssuer(issuer).setSubject('analyst-7').setIssuedAt().setExpirationTime('5m').sign(privateKey);
+  const res = await c.request('GET', '/ui/session', { authorization: `Bearer ${jwt}` });
+  assert.equal(res.status, 200, res.text);
+  assert.deepEqual(JSON.parse(res.text), { subject: 'analyst-7', scopes: ['openid', 'tukang.read', 'tukang.write'], auth_disabled: false });
 });
