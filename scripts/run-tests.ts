@@ -11,10 +11,9 @@
  * runner's arguments as glob patterns, not as folders to search.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readersPython } from '../test/helpers/python-readers.js';
+import { testFiles as listTests } from './test-files.js';
 import { parseConfig } from '../src/config/load.js';
 import { resolveHome } from '../src/stack/layout.js';
 import { stackDown, stackStatus, stackUp, type StackOptions } from '../src/stack/stack.js';
@@ -67,13 +66,8 @@ async function main(): Promise<number> {
   return code;
 }
 
-/** Every `*.test.js` under a folder of the build, as paths relative to the repository. */
 function testFiles(folder: string): string[] {
-  const dir = join(root, folder);
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.test.js'))
-    .map((f) => relative(root, join(dir, f)))
-    .sort();
+  return listTests(root, folder);
 }
 
 function runNodeTests(targets: string[], concurrency: number): Promise<number> {
