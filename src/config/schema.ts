@@ -60,6 +60,17 @@ export const catalogSchema = z.strictObject({
   enabled: z.boolean().default(true),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(8080),
+  /**
+   * The catalog's URL as clients reach it (`https://catalog.example.com`, optionally with a path),
+   * the base of every absolute link; null uses the address the connection arrived at. Never the
+   * request's Host header.
+   */
+  public_url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u) && !/[?#]/.test(u), 'must be an http(s) URL without query or fragment')
+    .nullable()
+    .default(null),
   auth: catalogAuthSchema,
   cache: z
     .strictObject({

@@ -30,6 +30,8 @@ export const ERRORS = {
   CATALOG_UNAUTHORIZED: { retryable: false, summary: 'A catalog request has no bearer token, or one that does not verify (HTTP 401).' },
   CATALOG_FORBIDDEN: { retryable: false, summary: 'The bearer token lacks the scope the endpoint needs (HTTP 403).' },
   CATALOG_NOT_FOUND: { retryable: false, summary: 'No catalog resource at that path, or an unknown dataset or partition (HTTP 404).' },
+  CATALOG_METHOD_NOT_ALLOWED: { retryable: false, summary: 'The path exists but not with that HTTP method (HTTP 405, with Allow).' },
+  CATALOG_BODY_UNREADABLE: { retryable: false, summary: 'A request body is too large (HTTP 413), in an unsupported encoding (HTTP 415), or not JSON (HTTP 400).' },
   MANIFEST_UNAVAILABLE: { retryable: true, summary: 'The partition has no complete version yet, so no manifest (HTTP 409).' },
   AUTH_PROVIDER_UNAVAILABLE: { retryable: true, summary: 'The JWKS of the configured token issuer cannot be fetched (HTTP 503).' },
   SHUTDOWN_REQUESTED: { retryable: false, summary: 'A signal arrived while the service was still starting; start-up was abandoned.' },

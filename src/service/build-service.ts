@@ -8,13 +8,17 @@ import { KafkaCluster, LakeBucket } from './connections.js';
 import type { Component } from './lifecycle.js';
 import { Materializer } from '../materializer/materializer.js';
 
+/** Health checks and consumer lag try Kafka twice per probe; the next probe tries again. */
+const PROBE_RETRIES = 1;
+
 /** Wires the service's components from the config, in start order. */
 export function buildService(config: TukangConfig, logger: Logger): Component[] {
   const s3Client = createS3Client(config.s3);
   const store = new S3ObjectStore(s3Client, config.s3.bucket);
   const bucket = new LakeBucket(store, config.s3.create_bucket);
   const kafkaClient = createKafka(config.kafka, logger);
-  const kafka = new KafkaCluster(kafkaClient);
+  const probeKafka = createKafka(config.kafka, logger, '-probe', PROBE_RETRIES);
+  const kafka = new KafkaCluster(kafkaClient, probeKafka);
   const materializer = new Materializer(config, kafkaClient, store, logger.child({ component: 'materializer' }));
   const components: Component[] = [bucket, kafka, materializer];
   if (config.catalog.enabled) {
@@ -24,7 +28,7 @@ export function buildService(config: TukangConfig, logger: Logger): Component[] 
       const pipeline = materializer.pipelines.get(d.topic);
       if (pipeline) liveCounters.set(d.name, pipeline.counters);
     }
-    components.push(...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, liveCounters }));
+    components.push(...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, probeKafka, liveCounters }));
   }
   return components;
 }
@@ -38,6 +42,7 @@ export function buildCatalogService(config: TukangConfig, logger: Logger): Compo
   const store = new S3ObjectStore(s3Client, config.s3.bucket);
   const bucket = new LakeBucket(store, config.s3.create_bucket);
   const kafkaClient = createKafka(config.kafka, logger);
-  const kafka = new KafkaCluster(kafkaClient);
-  return [bucket, ...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient })];
+  const probeKafka = createKafka(config.kafka, logger, '-probe', PROBE_RETRIES);
+  const kafka = new KafkaCluster(kafkaClient, probeKafka);
+  return [bucket, ...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, probeKafka })];
 }
