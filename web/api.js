@@ -29,6 +29,16 @@ export async function api(path, { method = 'GET', body } = {}) {
   return data;
 }
 
+/**
+ * A link from the API as a path on this page's origin: links are absolute and name the catalog's
+ * public or local address, which behind a proxy is not where the browser reached it.
+ */
+export function local(link) {
+  if (!link) return link;
+  const url = new URL(link, location.href);
+  return `${url.pathname}${url.search}`;
+}
+
 /** Follows `next` links until `max` items or pages run out. */
 export async function pages(path, max) {
   const items = [];
@@ -37,7 +47,7 @@ export async function pages(path, max) {
   while (next && items.length < max) {
     last = await api(next);
     items.push(...last.items);
-    next = last.next;
+    next = local(last.next);
   }
   return { items, next, last };
 }

@@ -1,4 +1,4 @@
-import { api, datasetPath, enc } from './api.js';
+import { api, datasetPath, enc, local } from './api.js';
 import { focusHeading, fmt, h, replace, table } from './dom.js';
 
 /** The original bytes as text when they are UTF-8, else a note; long values are cut for the table. */
@@ -22,10 +22,10 @@ export async function deadLettersView(main, [name], query, live) {
   const counts = Object.entries(data.counts.by_reason ?? {}).filter(([, n]) => n > 0);
   const link = (r) => `#/datasets/${enc(name)}/dead-letters${r ? `?reason=${enc(r)}` : ''}`;
   const items = h('div', { id: 'dead-letter-items' });
-  let next = data.next;
+  let next = local(data.next);
   const more = h('button', { type: 'button', hidden: !next, onclick: async () => {
     const page = await api(next);
-    next = page.next;
+    next = local(page.next);
     more.hidden = !next;
     body.append(...page.items.map(row));
   } }, 'More records');

@@ -26,7 +26,7 @@ export function snippets(partition) {
     "CREATE SECRET lake (TYPE s3, PROVIDER credential_chain);  -- or KEY_ID, SECRET, REGION, ENDPOINT",
     'SELECT *',
     `FROM read_parquet([${uris.map((u) => `\n  ${sqlString(u)}`).join(',')}\n])`,
-    'ORDER BY _event_time, _source_offset;',
+    'ORDER BY _event_time, _source_partition, _source_offset;',
   ].join('\n');
   const blocks = [copyBlock('DuckDB', duckdb)];
   const manifest = partition.status === 'complete' && uris[0] ? manifestUri(partition, uris[0]) : null;

@@ -12,6 +12,7 @@ import { createKafka } from '../../src/source/kafka-client.js';
 import { createS3Client } from '../../src/storage/s3-object-store.js';
 import { assertAccessible, launchBrowser, screenshot } from '../helpers/browser.js';
 import { readLake } from '../helpers/lake-reader.js';
+import { pythonJson } from '../helpers/python-readers.js';
 import { ORDER_COLUMNS, ordersConfig, produce, startMaterializer, until } from '../helpers/pipeline-harness.js';
 import { FIXED_DATE_LIMITS, realStack, uniqueName } from '../helpers/real-stack.js';
 
@@ -157,6 +158,17 @@ test('the analyst page in real Chromium: sign in, datasets, a dataset, a partiti
   // Snippets name exactly this version's files; the Redshift manifest they name exists in S3.
   const snippets = await page.$$eval('figure.snippet code', (codes) => codes.map((c) => c.textContent ?? ''));
   for (const f of target.state.files) assert.ok(snippets[0]?.includes(`'${f.uri}'`), `DuckDB snippet names ${f.uri}`);
+  // Real DuckDB runs the snippet's query (its INSTALL and SECRET lines are the user's to adapt; the
+  // test's connection has the stack's S3 secret): exactly the lake's rows of this version, in event-time order.
+  const query = (snippets[0] ?? '').slice((snippets[0] ?? '').indexOf('SELECT *')).replace(/;\s*$/, '');
+  const duck = await pythonJson<Array<[string, number, number]>>(
+    'import json, sys, tukang_readers\ncon = tukang_readers.duckdb_connect()\nrows = con.execute("SELECT _event_id, _source_partition, _source_offset FROM (" + sys.argv[1] + ")").fetchall()\nprint(json.dumps([list(r) for r in rows]))',
+    { args: [query] },
+  );
+  const byTime = [...lakeRows].sort((a, b) => Number(a['_event_time']) - Number(b['_event_time']) || Number(a['_source_partition']) - Number(b['_source_partition']) || Number(a['_source_offset']) - Number(b['_source_offset']));
+  assert.equal(duck.length, target.state.rows);
+  assert.deepEqual(new Set(duck.map((r) => r[0])), new Set(lakeRows.map((r) => String(r['_event_id']))));
+  assert.deepEqual(duck.map((r) => r[0]).slice(0, 50), byTime.slice(0, 50).map((r) => String(r['_event_id'])));
   const manifestUri = /FROM '(s3:\/\/[^']+)'/.exec(snippets[1] ?? '')?.[1] ?? '';
   assert.equal(manifestUri, `s3://${config.s3.bucket}/${target.state.versions.at(-1)?.manifest}`);
   assert.ok(await stack.store.head(target.state.versions.at(-1)?.manifest ?? ''), 'the manifest the COPY snippet names exists');
