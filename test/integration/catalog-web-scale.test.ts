@@ -67,6 +67,11 @@ test('a dataset of 100,000 partitions opens in the browser in under a second', {
     await page.waitForSelector('#calendar tbody td.st-open a');
     timings.push(Date.now() - started);
   }
+  const resources = (await page.evaluate(
+    "performance.getEntriesByType('resource').map((e) => [new URL(e.name).pathname + new URL(e.name).search, Math.round(e.duration)])",
+  )) as Array<[string, number]>;
+  const navigation = (await page.evaluate("Math.round(performance.getEntriesByType('navigation')[0].duration)")) as number;
+  t.diagnostic(`last load: document ${navigation} ms; API calls ${JSON.stringify(resources.filter(([u]) => !u.startsWith('/ui/') || u === '/ui/session'))}`);
   const cells = await page.$$eval('#calendar td.cell a', (as) => as.length);
   assert.ok(cells > 0 && cells <= 7 * 24, `one week of cells, not the whole listing (${cells})`);
   await screenshot(page, 'scale-100k-dataset');
