@@ -8,7 +8,7 @@ import { realConfig, realStack, uniqueName } from '../helpers/real-stack.js';
 
 const SOAK = process.env['TUKANG_SOAK'] === '1';
 const EVENTS = SOAK ? 1_000_000 : 200_000;
-const KILLS = SOAK ? 60 : 20;
+const KILLS = SOAK ? 100 : 20;
 
 test(`crash loop: ${EVENTS} events, the service killed with SIGKILL ${KILLS} times at random moments, nothing lost or doubled`, { timeout: 1_800_000 }, async (t) => {
   const stack = await realStack(t, 'crash');
@@ -21,8 +21,22 @@ test(`crash loop: ${EVENTS} events, the service killed with SIGKILL ${KILLS} tim
   const configFile = serviceConfigFile(stack, topic, group);
 
   const produced: SampleRecord[] = [
-    ...sampleOrderEvents({ count: EVENTS, startMs: Date.UTC(2026, 10, 21, 0, 0, 0), stepMs: 100, duplicateRate: 0.01, disorderMs: 20_000, badRate: 0.001, seed }),
+    // Cross-partition copies (issue 11): another key, so usually another source partition, a few
+    // events later, ~2,000 later, or up to 60,000 later (100 minutes of event time: often after
+    // the first copy's hour is complete). The audit counts rows by event id.
+    ...sampleOrderEvents({
+      count: EVENTS,
+      startMs: Date.UTC(2026, 10, 21, 0, 0, 0),
+      stepMs: 100,
+      duplicateRate: 0.01,
+      disorderMs: 20_000,
+      badRate: 0.001,
+      seed,
+      crossPartitionRate: 0.005,
+      crossPartitionDistances: [5, 2_000, 60_000],
+    }),
   ];
+  t.diagnostic(`${produced.filter((r) => r.crossPartition).length} copies sent with another key (cross-partition duplicates)`);
   // Events arrive while the service dies and restarts: a slice before each run.
   const slices = KILLS + 1;
   const sliceSize = Math.ceil(produced.length / slices);
