@@ -121,7 +121,13 @@ export class CommitLog {
    */
   async completePartition(dataset: string, partitionPath: string): Promise<PartitionState | undefined> {
     const existing = await this.readPartition(dataset, partitionPath);
-    if (!existing || existing.value.status === 'complete') {
+    if (existing?.value.status === 'complete') {
+      // A crash after the commit point left the marker: finish the steps after it (they are
+      // idempotent) before the marker goes, or a "changed since" poller never hears of it.
+      await this.finishCompleted(existing.value);
+      return undefined;
+    }
+    if (!existing) {
       await this.store.delete([this.openMarker(dataset, partitionPath)]);
       return undefined;
     }
@@ -142,9 +148,21 @@ export class CommitLog {
     // The manifest was written from a snapshot; if files arrived meanwhile, rewrite it from the final state.
     if (state.files.length !== existing.value.files.length) await this.writeManifest(state);
     await this.store.put(this.layout.successMarker(dataset, partitionPath), '');
-    await this.store.delete([this.openMarker(dataset, partitionPath)]);
     await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'complete', at: state.updated_at });
+    await this.store.delete([this.openMarker(dataset, partitionPath)]);
     return state;
+  }
+
+  /** The steps after a complete version's commit point, again: manifest if missing, _SUCCESS, its change record, then the marker goes. */
+  private async finishCompleted(state: PartitionState): Promise<void> {
+    const current = state.versions.find((v) => v.version === state.version);
+    const change = current?.reason === 'late_data' || current?.reason === 'replay' ? current.reason : 'complete';
+    const manifestKey = this.layout.partitionManifest(state.dataset, state.partition_path, state.version);
+    if ((await this.store.head(manifestKey)) === undefined) await this.writeManifest(state);
+    await this.store.put(this.layout.successMarker(state.dataset, state.partition_path), '');
+    // The change record's key is derived from the version's time: written again, it is the same object.
+    await this.appendChange({ dataset: state.dataset, partition_path: state.partition_path, version: state.version, change, at: current?.completed_at ?? state.updated_at });
+    await this.store.delete([this.openMarker(state.dataset, state.partition_path)]);
   }
 
   /**
