@@ -15,7 +15,8 @@ test(`rebalances: instances join, die and leave one consumer group mid-run over 
   const stack = await realStack(t, 'rebalance');
   const topic = await stack.createTopic(8, 'rebalance-orders');
   const group = uniqueName('rebalance-group');
-  const configFile = serviceConfigFile(stack, topic, group);
+  // A dedup window shorter than the distance of the far copies: see crash-loop.test.ts.
+  const configFile = serviceConfigFile(stack, topic, group, {}, { watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '30m', idle_timeout: '2s' } });
   const produced: SampleRecord[] = [
     // Cross-partition copies at varying distances (issue 11), some after their hour completed
     // (24,000 events = 1 h of event time here); the audit counts rows by event id.
