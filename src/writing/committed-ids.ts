@@ -31,7 +31,8 @@ export class CommittedIds {
 
   constructor(
     private readonly store: ObjectStore,
-    maxIds = 1_000_000,
+    /** About 100 bytes each: 250,000 ids hold about 25 MiB, beside the buffers' memory budget. */
+    maxIds = 250_000,
   ) {
     this.cache = new LRUCache<string, FileEventIds>({ maxSize: maxIds, sizeCalculation: (ids) => Math.max(1, ids.size) });
   }
