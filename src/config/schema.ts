@@ -263,6 +263,20 @@ export const configSchema = z
       if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['datasets', i, 'name'], message: `duplicates datasets[${first}].name` });
       seen.set(d.name, i);
     });
+    // One pipeline per topic: a second dataset on the same topic would silently replace the first.
+    // Several datasets fed by one topic (each its own schema and counters) are not supported yet.
+    const topics = new Map<string, number>();
+    c.datasets.forEach((d, i) => {
+      const first = topics.get(d.topic);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['datasets', i, 'topic'],
+          message: `topic "${d.topic}" is already read by datasets[${first}] ("${c.datasets[first]?.name ?? ''}"); each topic feeds one dataset`,
+        });
+      }
+      topics.set(d.topic, i);
+    });
     if (c.stack.kafka_port === c.stack.kafka_controller_port) {
       ctx.addIssue({ code: 'custom', path: ['stack', 'kafka_controller_port'], message: 'must differ from stack.kafka_port' });
     }

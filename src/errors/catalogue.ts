@@ -19,6 +19,7 @@ export const ERRORS = {
   ENCODE_FAILED: { retryable: false, summary: 'Encoding a buffer to Parquet failed.' },
   COMMIT_CONFLICT: { retryable: true, summary: 'Concurrent writers updated the same partition metadata; the commit is retried.' },
   COMMIT_OVERLAP: { retryable: true, summary: 'Another writer of the same source partition already committed some of these offsets; the flush starts over without them.' },
+  COMMIT_RECHECK: { retryable: true, summary: 'Files were committed to the partition after this flush checked it for duplicate events; the new files are checked and the commit is tried again.' },
   REPLAY_REFUSED: { retryable: false, summary: 'A replay was asked for something that cannot be replayed (no such partition, nothing to read).' },
   REPLAY_PARTITION_OPEN: { retryable: true, summary: 'The partition is still open (live ingestion writes it); replay it once it is complete.' },
   REPLAY_OFFSETS_GONE: { retryable: false, summary: "Kafka's retention dropped some of the offsets a replay needs; the message names them." },
