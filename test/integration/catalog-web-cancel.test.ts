@@ -1,0 +1,63 @@
+/**
+ * Cancelling a replay from the page. The bus is an in-memory one of our own (ReplayBus) that
+ * holds the job in its read step until it is cancelled, so the running state can be seen and
+ * acted on; the lake is the in-memory store written by the real CommitLog; the browser is real.
+ * That a replay reads Kafka and completes is catalog-web.test.ts's job, against the real stack.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { PartitionState } from '../../src/commit/metadata-types.js';
+import type { ReplayBus } from '../../src/replay/replay-bus.js';
+import { getJson } from '../../src/storage/object-store.js';
+import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { assertAccessible, launchBrowser, screenshot } from '../helpers/browser.js';
+import { catalogConfig, commitFile, DAY0, hourPath, startCatalog } from '../helpers/catalog-fixture.js';
+
+const OPERATOR = 'web-cancel-operator-0123456789abcdef';
+const ID = '2026-11-21T00';
+
+test('a running replay shows its progress and is cancelled from the page; the partition keeps its version', { timeout: 120_000 }, async (t) => {
+  let reading = false;
+  const bus: ReplayBus = {
+    offsets: async () => [0, 1].map((partition) => ({ partition, low: 0, high: 1_000 })),
+    read: async (_topic, _ranges, _partitions, _onRecords, cancelled) => {
+      reading = true;
+      while (!cancelled()) await new Promise((r) => setTimeout(r, 20));
+    },
+  };
+  const config = catalogConfig({ auth: { static_tokens: [{ name: 'operator', token: OPERATOR, scopes: ['tukang.read', 'tukang.write'] }] } });
+  const c = await startCatalog(t, { config, deps: { replayBus: bus } });
+  t.after(() => c.catalog.replays.stop());
+  await commitFile(c.store, c.log, { startMs: DAY0, partition: 0, first: 0, rows: 60 });
+  await commitFile(c.store, c.log, { startMs: DAY0, partition: 1, first: 0, rows: 40 });
+  await c.log.completePartition('orders', hourPath(DAY0));
+  await c.catalog.lake.refresh('orders');
+
+  const browser = await launchBrowser(t);
+  const page = await browser.newPage();
+  await page.setBypassCSP(true);
+  await page.goto(`${c.url}/`);
+  await page.waitForSelector('#token');
+  await page.type('#token', OPERATOR);
+  await Promise.all([page.waitForSelector('#datasets'), page.click('form.sign-in button[type=submit]')]);
+  await page.goto(`${c.url}/#/replays?dataset=orders&partition=${ID}`);
+  await page.waitForSelector('#replay-form');
+  await page.click('#replay-dry-run');
+  await page.waitForSelector('#plan');
+  assert.match(await page.$eval('#plan', (e) => e.textContent ?? ''), /100 records/);
+  // Editing the request after the dry run withdraws the start button until the next dry run.
+  await page.type('#replay-partitions', ' ');
+  assert.equal(await page.$eval('#replay-start', (e) => (e as unknown as { disabled: boolean }).disabled), true);
+  await page.click('#replay-dry-run');
+  await page.waitForFunction("!document.getElementById('replay-start').disabled");
+  await page.click('#replay-start');
+  await page.waitForSelector('#replay-jobs tr[data-status="running"] button');
+  assert.ok(reading, 'the job is in its read step');
+  await screenshot(page, '07-replay-running');
+  await assertAccessible(page, 'replays with a running job');
+  await page.click('#replay-jobs tr[data-status="running"] button');
+  await page.waitForSelector('#replay-jobs tr[data-status="cancelled"]');
+  assert.equal(await page.$('#replay-jobs button'), null, 'a finished job has no cancel button');
+  const state = await getJson<PartitionState>(c.store, new LakeLayout('').partitionState('orders', hourPath(DAY0)));
+  assert.equal(state?.value.version, 1, 'a cancelled replay switches nothing');
+});
