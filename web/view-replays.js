@@ -14,10 +14,10 @@ function jobRow(job, onCancel) {
     h('td', {}, h('a', { href: `#/datasets/${enc(job.dataset)}` }, job.dataset)),
     h('td', {}, statusBadge(job.status)),
     h('td', {}, progress(job)),
-    h('td', {}, job.versions.length ? h('ul', { class: 'plain' }, job.versions.map((v) => h('li', {}, h('a', { href: `#/datasets/${enc(job.dataset)}/partitions/${enc(v.partition)}` }, v.partition), ` v${v.from_version} → v${v.to_version}`))) : '—'),
+    h('td', {}, job.versions.length ? h('ul', { class: 'plain' }, job.versions.map((v) => h('li', {}, h('a', { href: `#/datasets/${enc(job.dataset)}/partitions/${enc(v.partition)}` }, v.partition), v.to_version === null ? ` v${v.from_version}, not switched yet` : ` v${v.from_version} → v${v.to_version}`))) : '—'),
     h('td', {}, fmt.time(job.created_at)),
     h('td', {}, job.error ?? ''),
-    canWrite() ? h('td', {}, job.status === 'running' ? h('button', { type: 'button', onclick: () => onCancel(job) }, `Cancel ${job.id}`) : '') : null);
+    canWrite() ? h('td', {}, job.status === 'running' ? h('button', { type: 'button', 'aria-label': `Cancel replay ${job.id}`, onclick: () => onCancel(job) }, 'Cancel') : '') : null);
 }
 
 function planView(plan) {
