@@ -14,9 +14,10 @@ import { assertAccessible, launchBrowser, screenshot } from '../helpers/browser.
 import { catalogConfig, commitFile, DAY0, hourPath, startCatalog } from '../helpers/catalog-fixture.js';
 
 const OPERATOR = 'web-cancel-operator-0123456789abcdef';
+const ANALYST = 'web-cancel-analyst-0123456789abcdef';
 const ID = '2026-11-21T00';
 
-test('a running replay shows its progress and is cancelled from the page; the partition keeps its version', { timeout: 120_000 }, async (t) => {
+test('a running replay shows its progress and is cancelled from the page; the partition keeps its version; a read-only token sees no write control', { timeout: 120_000 }, async (t) => {
   let reading = false;
   const bus: ReplayBus = {
     offsets: async () => [0, 1].map((partition) => ({ partition, low: 0, high: 1_000 })),
@@ -25,7 +26,7 @@ test('a running replay shows its progress and is cancelled from the page; the pa
       while (!cancelled()) await new Promise((r) => setTimeout(r, 20));
     },
   };
-  const config = catalogConfig({ auth: { static_tokens: [{ name: 'operator', token: OPERATOR, scopes: ['tukang.read', 'tukang.write'] }] } });
+  const config = catalogConfig({ auth: { static_tokens: [{ name: 'operator', token: OPERATOR, scopes: ['tukang.read', 'tukang.write'] }, { name: 'analyst', token: ANALYST, scopes: ['tukang.read'] }] } });
   const c = await startCatalog(t, { config, deps: { replayBus: bus } });
   t.after(() => c.catalog.replays.stop());
   await commitFile(c.store, c.log, { startMs: DAY0, partition: 0, first: 0, rows: 60 });
@@ -60,4 +61,22 @@ test('a running replay shows its progress and is cancelled from the page; the pa
   assert.equal(await page.$('#replay-jobs button'), null, 'a finished job has no cancel button');
   const state = await getJson<PartitionState>(c.store, new LakeLayout('').partitionState('orders', hourPath(DAY0)));
   assert.equal(state?.value.version, 1, 'a cancelled replay switches nothing');
+
+  // A read-only token: the jobs, but no form, no start, no cancel, not even on a running job.
+  await page.click('#session button');
+  await page.waitForSelector('#token');
+  await page.type('#token', ANALYST);
+  await Promise.all([page.waitForSelector('#datasets'), page.click('form.sign-in button[type=submit]')]);
+  const second = await fetch(`${c.url}/replays`, { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' }, body: JSON.stringify({ dataset: 'orders', partitions: [ID] }) });
+  assert.equal(second.status, 202);
+  await page.goto(`${c.url}/#/replays`);
+  await page.waitForSelector('#replay-jobs tr[data-status="running"]');
+  assert.ok(await page.$('#read-only'));
+  assert.equal(await page.$('#replay-form'), null);
+  assert.equal(await page.$('#replay-jobs button'), null);
+  await page.goto(`${c.url}/#/datasets/orders/partitions/${ID}`);
+  await page.waitForSelector('#versions');
+  assert.equal(await page.$('main a[href^="#/replays?"]'), null, 'no replay link on the partition page');
+  const cancel = await fetch(`${second.headers.get('location') ?? ''}`, { method: 'DELETE', headers: { authorization: `Bearer ${OPERATOR}` } });
+  assert.equal(cancel.status, 202);
 });
