@@ -9,6 +9,7 @@ RUN npm ci --no-audit --no-fund
 COPY bin ./bin
 COPY stack ./stack
 COPY examples ./examples
+COPY openapi ./openapi
 COPY web ./web
 ENV NODE_ENV=production
 # About twice materializer.memory_budget_mb (256) plus 64: see docs/architecture.md, Memory.
