@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
+import { FilePlacement } from '../writing/file-placement.js';
 import { offsetsFromKey, padOffset, type LakeLayout } from '../writing/lake-layout.js';
 import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from './metadata-types.js';
 import { partitionBounds, partitionValues } from './partition-values.js';
@@ -13,11 +14,16 @@ const MAX_CONFLICT_RETRIES = 12;
  * retries after ambiguous answers can neither lose nor double a file.
  */
 export class CommitLog {
+  /** Keeps each partition's Hive folder equal to its current files (publish after commit, retire after a switch). */
+  readonly placement: FilePlacement;
+
   constructor(
     private readonly store: ObjectStore,
     private readonly layout: LakeLayout,
     private readonly bucket: string,
-  ) {}
+  ) {
+    this.placement = new FilePlacement(store, layout);
+  }
 
   uriOf(key: string): string {
     return `s3://${this.bucket}/${key}`;
@@ -34,6 +40,9 @@ export class CommitLog {
     // partition that no instance ever completes. Completing it removes the marker.
     await this.store.put(this.openMarker(commit.dataset, commit.partition_path), '');
     const state = await this.addToPartition(commit);
+    // Committed: now folder readers may see it. A crash before this leaves it staged until the
+    // partition's next reconciliation (at completion, or on the tick that deletes its open marker).
+    await this.placement.publish([commit.key]);
     // Commit records stay with the dataset that consumed the records (also for a late-data side
     // table), so recovery finds every range of a source partition in one listing.
     const recordKey = this.layout.commitRecord(
@@ -117,6 +126,9 @@ export class CommitLog {
    */
   async completePartition(dataset: string, partitionPath: string): Promise<PartitionState | undefined> {
     const existing = await this.readPartition(dataset, partitionPath);
+    // The open marker also stands for "placement may be unfinished" (a crash between a commit
+    // and its publish, or during a version switch): repair the folder before dropping it.
+    if (existing) await this.reconcileFolder(dataset, partitionPath);
     if (!existing || existing.value.status === 'complete') {
       await this.store.delete([this.openMarker(dataset, partitionPath)]);
       return undefined;
@@ -149,6 +161,9 @@ export class CommitLog {
    * the partition is no longer at `expectedVersion`: late data arrived while the replay ran.
    */
   async switchToReplay(dataset: string, partitionPath: string, expectedVersion: number, files: FileCommit[], replayId: string): Promise<PartitionState> {
+    // Marks the partition for reconciliation, so a crash between the state write and the end of
+    // the folder switch below is repaired by whichever instance next processes open markers.
+    await this.store.put(this.openMarker(dataset, partitionPath), '');
     const state = await this.updatePartition(dataset, partitionPath, (current, now) => {
       if (current.version !== expectedVersion) {
         throw new TukangError('REPLAY_CONFLICT', `partition ${partitionPath} changed from version ${expectedVersion} to ${current.version} while the replay ran`);
@@ -181,9 +196,16 @@ export class CommitLog {
         ],
       };
     });
+    // The switch window: from the state write above until the folder holds the new files only.
+    await this.reconcileFolder(dataset, partitionPath);
     await this.writeManifest(state);
     await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'replay', at: state.updated_at });
     return state;
+  }
+
+  /** Makes the partition's Hive folder hold exactly the files its current state lists. */
+  async reconcileFolder(dataset: string, partitionPath: string): Promise<void> {
+    await this.placement.reconcile(dataset, partitionPath, async () => (await this.readPartition(dataset, partitionPath))?.value.files.map((f) => f.key) ?? []);
   }
 
   async readPartition(dataset: string, partitionPath: string): Promise<{ value: PartitionState; etag: string } | undefined> {

@@ -110,7 +110,9 @@ export async function collectGarbage(
     const state = (await getJson<PartitionState>(store, layout.partitionState(first.dataset, first.partition_path)))?.value;
     const live = new Set(state?.files.map((f) => f.key) ?? []);
     const doomed = files.filter((f) => !live.has(f.key));
-    for (let i = 0; i < doomed.length; i += 1000) await store.delete(doomed.slice(i, i + 1000).map((f) => f.key));
+    // A superseded file was moved out of its folder (file-placement.ts); delete it wherever it is.
+    const keys = doomed.flatMap((f) => Object.values(layout.fileLocations(f.key)));
+    for (let i = 0; i < keys.length; i += 999) await store.delete(keys.slice(i, i + 999));
     deleted.push(...doomed);
   }
   return { delete: deleted, retained: plan.retained };

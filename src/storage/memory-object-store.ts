@@ -68,6 +68,13 @@ export class MemoryObjectStore implements ObjectStore {
     for (const key of keys) this.objects.delete(key);
   }
 
+  async copy(from: string, to: string): Promise<boolean> {
+    const object = this.objects.get(from);
+    if (!object) return false;
+    this.objects.set(to, { body: object.body.slice(), etag: object.etag });
+    return true;
+  }
+
   /** Every key, sorted; for assertions. */
   keys(): string[] {
     return [...this.objects.keys()].sort();

@@ -47,6 +47,8 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | undefined>;
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
   delete(keys: string[]): Promise<void>;
+  /** Server-side copy of a whole object to another key of the same bucket; false when `from` does not exist. */
+  copy(from: string, to: string): Promise<boolean>;
 }
 
 /** Lists every object under a prefix, page by page. */

@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -130,6 +131,17 @@ export class S3ObjectStore implements ObjectStore {
       };
     } catch (err) {
       throw toTukangError(err, `listing s3://${this.bucket}/${prefix}`);
+    }
+  }
+
+  async copy(from: string, to: string): Promise<boolean> {
+    try {
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}` }));
+      return true;
+    } catch (err) {
+      const name = err instanceof Error ? err.name : '';
+      if (statusOf(err) === 404 || name === 'NoSuchKey') return false;
+      throw toTukangError(err, `copying s3://${this.bucket}/${from} to ${to}`);
     }
   }
 

@@ -84,7 +84,8 @@ export class FileFlusher {
       encoded.sha256,
       extensionFor(this.dataset.files.compression),
     );
-    await this.store.put(key, encoded.bytes, { contentType: 'application/vnd.apache.parquet' });
+    // Staged under `_tukang/`: folder readers see the file only once the commit below lists it.
+    await this.commitLog.placement.stage(key, encoded.bytes, 'application/vnd.apache.parquet');
     if (!stillOwned()) return undefined;
     const commit: FileCommit = {
       dataset: targetDataset,
