@@ -5,6 +5,7 @@ import { FilePlacement } from '../writing/file-placement.js';
 import { offsetsFromKey, padOffset, type LakeLayout } from '../writing/lake-layout.js';
 import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from './metadata-types.js';
 import { partitionBounds, partitionValues } from './partition-values.js';
+import { sourceRangesOf } from './source-ranges.js';
 
 const MAX_CONFLICT_RETRIES = 12;
 
@@ -67,17 +68,19 @@ export class CommitLog {
     let late = false;
     const state = await this.updatePartition(commit.dataset, commit.partition_path, (current, now) => {
       if (current.files.some((f) => f.key === commit.key)) return undefined;
-      const overlapping = current.files.find(
-        (f) =>
-          f.source.topic === commit.source.topic &&
-          f.source.partition === commit.source.partition &&
-          f.source.first_offset <= commit.source.last_offset &&
-          f.source.last_offset >= commit.source.first_offset,
+      const overlapping = current.files.find((f) =>
+        sourceRangesOf(f).some(
+          (r) =>
+            r.topic === commit.source.topic &&
+            r.partition === commit.source.partition &&
+            r.first_offset <= commit.source.last_offset &&
+            r.last_offset >= commit.source.first_offset,
+        ),
       );
       if (overlapping) {
         throw new TukangError(
           'COMMIT_OVERLAP',
-          `${commit.key} covers offsets ${commit.source.first_offset}-${commit.source.last_offset}, which overlap ${overlapping.key} (${overlapping.source.first_offset}-${overlapping.source.last_offset})`,
+          `${commit.key} covers offsets ${commit.source.first_offset}-${commit.source.last_offset}, which overlap ${overlapping.key} (${sourceRangesOf(overlapping).map((r) => `${r.partition}:${r.first_offset}-${r.last_offset}`).join(', ')})`,
         );
       }
       late = current.status === 'complete';
@@ -160,7 +163,14 @@ export class CommitLog {
    * n+1 with reason `replay`, in one If-Match write of the state. Refused (REPLAY_CONFLICT) when
    * the partition is no longer at `expectedVersion`: late data arrived while the replay ran.
    */
-  async switchToReplay(dataset: string, partitionPath: string, expectedVersion: number, files: FileCommit[], replayId: string): Promise<PartitionState> {
+  async switchToReplay(
+    dataset: string,
+    partitionPath: string,
+    expectedVersion: number,
+    files: FileCommit[],
+    replayId: string,
+    reason: 'replay' | 'compaction' = 'replay',
+  ): Promise<PartitionState> {
     // Marks the partition for reconciliation, so a crash between the state write and the end of
     // the folder switch below is repaired by whichever instance next processes open markers.
     await this.store.put(this.openMarker(dataset, partitionPath), '');
@@ -177,7 +187,8 @@ export class CommitLog {
         rows,
         bytes: files.reduce((n, f) => n + f.bytes, 0),
         duplicates: files.reduce((n, f) => n + f.duplicates, 0),
-        late_rows: 0,
+        // A compaction changes no row, so the partition's late-row count stays.
+        late_rows: reason === 'compaction' ? current.late_rows : 0,
         min_event_at: files.map((f) => f.min_event_at).sort()[0] ?? null,
         max_event_at: files.map((f) => f.max_event_at).sort().at(-1) ?? null,
         updated_at: now,
@@ -185,8 +196,8 @@ export class CommitLog {
           ...current.versions,
           {
             version,
-            reason: 'replay',
-            replay_id: replayId,
+            reason,
+            ...(reason === 'replay' ? { replay_id: replayId } : {}),
             created_at: now,
             completed_at: now,
             files: files.length,
@@ -199,7 +210,7 @@ export class CommitLog {
     // The switch window: from the state write above until the folder holds the new files only.
     await this.reconcileFolder(dataset, partitionPath);
     await this.writeManifest(state);
-    await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'replay', at: state.updated_at });
+    await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: reason, at: state.updated_at });
     return state;
   }
 

@@ -213,6 +213,14 @@ export const datasetSchema = z
         late_batch_window: durationMs.default(60_000),
       })
       .prefault({}),
+    /** Rewrites a complete partition's files into as few sorted files as `files.target_rows`/`target_bytes` allow. */
+    compaction: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** A complete partition with fewer files than this is left as it is. */
+        min_files: z.number().int().min(2).default(2),
+      })
+      .prefault({}),
     late_data: z.enum(['new_version', 'side_table']).default('new_version'),
     limits: z
       .strictObject({

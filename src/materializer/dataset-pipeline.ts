@@ -36,6 +36,8 @@ export interface PipelineDeps {
   /** Shared by all datasets: flushes actually running at once. */
   flushSlots?: FlushSlots;
   dedupMaxEntries?: number;
+  /** Called for every partition that completed or got a new version: queues its compaction. */
+  requestCompaction?: (dataset: string, partitionPath: string) => void;
 }
 
 interface SourceState {
@@ -527,6 +529,8 @@ export class DatasetPipeline {
       if (partitionBounds(path).endMs + this.lateness > through) continue;
       try {
         const state = await commitLog.completePartition(name, path);
+        // Completion, late data and a replay switch all leave an open marker: each is a new file set.
+        this.deps.requestCompaction?.(name, path);
         if (state) {
           this.counters.partitionsCompleted++;
           this.deps.logger.info({ dataset: name, partition_path: path, rows: state.rows, files: state.files.length, version: state.version }, 'partition complete');

@@ -2,6 +2,7 @@ import type { DatasetConfig } from '../config/schema.js';
 import type { ResolvedSchema } from '../core/resolved-schema.js';
 import type { CommitLog } from '../commit/commit-log.js';
 import type { FileCommit } from '../commit/metadata-types.js';
+import { sourceRangesOf } from '../commit/source-ranges.js';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { PartitionBuffer, Segment } from '../buffering/partition-buffer.js';
@@ -41,8 +42,9 @@ export class FileFlusher {
     for (let attempt = 0; ; attempt++) {
       const state = await this.commitLog.readPartition(targetDataset, buffer.partitionPath);
       const committed = (state?.value.files ?? [])
-        .filter((f) => f.source.topic === topic && f.source.partition === buffer.sourcePartition)
-        .map((f) => ({ first: f.source.first_offset, last: f.source.last_offset }));
+        .flatMap(sourceRangesOf)
+        .filter((r) => r.topic === topic && r.partition === buffer.sourcePartition)
+        .map((r) => ({ first: r.first_offset, last: r.last_offset }));
       const result: FlushResult = { commits: [], lateRows: 0 };
       try {
         for (const segment of buffer.segmentsExcluding(committed)) {
@@ -110,6 +112,6 @@ export class FileFlusher {
   }
 }
 
-function extensionFor(compression: DatasetConfig['files']['compression']): string {
+export function extensionFor(compression: DatasetConfig['files']['compression']): string {
   return compression === 'uncompressed' ? '.parquet' : `.${compression}.parquet`;
 }

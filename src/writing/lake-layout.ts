@@ -87,6 +87,23 @@ export class LakeLayout {
     return key.slice(this.root.length);
   }
 
+  /**
+   * A compacted file: rows of many source ranges, sorted across the partition. Named by the
+   * version it makes, its place in that version and its checksum, so no other file shares it.
+   */
+  compactedFile(dataset: string, partitionPath: string, version: number, index: number, sha256: string, extension: string): string {
+    return `${this.partitionDir(dataset, partitionPath)}part-compacted-v${String(version).padStart(6, '0')}-${String(index).padStart(5, '0')}-${sha256.slice(0, 8)}${extension}`;
+  }
+
+  /** A partition waiting for compaction (written when requested, deleted when done), so a restart resumes it. */
+  compactionRequest(dataset: string, partitionPath: string): string {
+    return `${this.compactionRequests(dataset)}${partitionPath.replaceAll('/', '+')}`;
+  }
+
+  compactionRequests(dataset: string): string {
+    return `${this.metaRoot(dataset)}compactions/`;
+  }
+
   /** Marker written when a partition version becomes complete (Spark/Hadoop convention). */
   successMarker(dataset: string, partitionPath: string): string {
     return `${this.partitionDir(dataset, partitionPath)}_SUCCESS`;
