@@ -110,6 +110,8 @@ export const materializerSchema = z.strictObject({
 export const replaySchema = z.strictObject({
   /** How long the files of a superseded partition version stay for loaders still reading it; `tukang gc` deletes them after. */
   retention: durationMs.default(7 * 86_400_000),
+  /** How often the service itself collects garbage (as `tukang gc` does); 0 leaves it to `tukang gc`. */
+  gc_interval: durationMs.default(3_600_000),
 });
 
 // ---- datasets ---------------------------------------------------------------------------------

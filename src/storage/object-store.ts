@@ -20,6 +20,8 @@ export interface ObjectInfo {
   key: string;
   size: number;
   etag: string;
+  /** When the object was last written (listings give it; garbage collection dates orphans by it). */
+  lastModifiedMs?: number;
 }
 
 export interface ListPage {

@@ -125,7 +125,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       const out = await this.client.send(new ListObjectsV2Command(input));
       return {
-        objects: (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' })),
+        objects: (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '', ...(o.LastModified ? { lastModifiedMs: o.LastModified.getTime() } : {}) })),
         prefixes: (out.CommonPrefixes ?? []).map((p) => p.Prefix ?? ''),
         nextToken: out.IsTruncated ? out.NextContinuationToken : undefined,
       };
