@@ -32,6 +32,15 @@ export class Compactor {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Records a request in S3 before the partition's open marker is deleted, so that a crash
+   * between completion (or a new version) and the compaction leaves the request for `resume`.
+   */
+  async mark(dataset: string, partitionPath: string): Promise<void> {
+    if (!this.deps.dataset.compaction.enabled) return;
+    await this.deps.store.put(this.deps.layout.compactionRequest(dataset, partitionPath), '');
+  }
+
   /** Queues a partition that completed or got a new version; cheap, and a no-op when compaction is off. */
   request(dataset: string, partitionPath: string): void {
     if (!this.deps.dataset.compaction.enabled || this.stopped) return;

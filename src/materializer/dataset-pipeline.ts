@@ -36,7 +36,11 @@ export interface PipelineDeps {
   /** Shared by all datasets: flushes actually running at once. */
   flushSlots?: FlushSlots;
   dedupMaxEntries?: number;
-  /** Called for every partition that completed or got a new version: queues its compaction. */
+  /**
+   * Around every partition that completes or got a new version: `markCompaction` before its open
+   * marker goes (so a crash in between still leaves a request), `requestCompaction` after.
+   */
+  markCompaction?: (dataset: string, partitionPath: string) => Promise<void>;
   requestCompaction?: (dataset: string, partitionPath: string) => void;
 }
 
@@ -528,6 +532,7 @@ export class DatasetPipeline {
       if (pendingHere.has(path)) continue;
       if (partitionBounds(path).endMs + this.lateness > through) continue;
       try {
+        await this.deps.markCompaction?.(name, path);
         const state = await commitLog.completePartition(name, path);
         // Completion, late data and a replay switch all leave an open marker: each is a new file set.
         this.deps.requestCompaction?.(name, path);

@@ -79,6 +79,7 @@ export class Materializer implements Component, SourceHandler {
         flusher,
         logger,
         flushSlots,
+        markCompaction: async (name, path) => compactor?.mark(name, path),
         requestCompaction: (name, path) => compactor?.request(name, path),
       });
       const compactionDeps = { dataset, schema, store, commitLog, layout, locks: new ReplayStore(store, layout), encoder: this.encoder };
