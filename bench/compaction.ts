@@ -13,6 +13,7 @@ import { compactPartition } from '../src/compaction/compact-partition.js';
 import { parseConfig } from '../src/config/load.js';
 import { ReplayStore } from '../src/replay/replay-store.js';
 import { prng } from '../src/sample/order-events.js';
+import { MemoryObjectStore } from '../src/storage/memory-object-store.js';
 import { createS3Client, S3ObjectStore } from '../src/storage/s3-object-store.js';
 import { LakeLayout } from '../src/writing/lake-layout.js';
 import { ParquetEncoderPool } from '../src/writing/parquet/encoder-pool.js';
@@ -45,10 +46,12 @@ const config = parseConfig({
     },
   ],
 });
-const dataset = config.datasets[0];
+const dataset = config.datasets[0] as NonNullable<(typeof config.datasets)[0]>;
 if (!dataset) throw new Error('no dataset');
 const schema = resolveSchema(dataset);
-const store = new S3ObjectStore(createS3Client(config.s3), config.s3.bucket);
+// BENCH_STORE=memory measures compute and memory alone (the inputs then sit in this process too).
+const inMemory = process.env['BENCH_STORE'] === 'memory';
+const store = inMemory ? new MemoryObjectStore() : new S3ObjectStore(createS3Client(config.s3), config.s3.bucket);
 const layout = new LakeLayout(config.s3.prefix);
 const commitLog = new CommitLog(store, layout, config.s3.bucket);
 const encoder = new ParquetEncoderPool(1);
@@ -92,7 +95,7 @@ async function writeInputs(): Promise<void> {
   await commitLog.completePartition('orders', PATH);
 }
 
-await store.ensureBucket(true);
+if (store instanceof S3ObjectStore) await store.ensureBucket(true);
 const setupStart = Date.now();
 await writeInputs();
 const setupMs = Date.now() - setupStart;
@@ -106,12 +109,12 @@ const sample = (): void => {
 const baseline = process.memoryUsage().rss;
 const timer = setInterval(sample, 50);
 const started = Date.now();
-const outcome = await compactPartition({ dataset, schema, store, commitLog, layout, locks: new ReplayStore(store, layout), encoder }, 'orders', PATH);
+const outcome = await compactPartition({ dataset, schema, store, commitLog, layout, locks: new ReplayStore(store, layout) }, 'orders', PATH);
 const ms = Date.now() - started;
 clearInterval(timer);
 sample();
 await encoder.close();
 const mib = (n: number): number => Math.round(n / 1048576);
 process.stdout.write(
-  `${JSON.stringify({ rows: ROWS, files_in: outcome?.files_in, files_out: outcome?.files_out, setup_ms: setupMs, compaction_ms: ms, rows_per_s: Math.round(ROWS / (ms / 1000)), rss_before_mib: mib(baseline), peak_rss_mib: mib(peakRss), peak_heap_used_mib: mib(peakHeap), heap_limit_flag: process.execArgv.join(' ') })}\n`,
+  `${JSON.stringify({ store: inMemory ? 'memory' : 'localstack', rows: ROWS, files_in: outcome?.files_in, files_out: outcome?.files_out, setup_ms: setupMs, compaction_ms: ms, rows_per_s: Math.round(ROWS / (ms / 1000)), rss_before_mib: mib(baseline), peak_rss_mib: mib(peakRss), peak_heap_used_mib: mib(peakHeap), heap_limit_flag: process.execArgv.join(' ') })}\n`,
 );

@@ -9,8 +9,8 @@ import type { ReplayStore } from '../replay/replay-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { extensionFor } from '../writing/file-flusher.js';
 import type { LakeLayout } from '../writing/lake-layout.js';
-import type { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
 import { RowBatchBuilder } from '../writing/parquet/row-batch.js';
+import { ParquetStreamWriter } from '../writing/parquet/stream-encoder.js';
 import { mergeSorted, type MergeRow } from './merge-sorted.js';
 import { RowDigest, type DigestValue } from './row-digest.js';
 import { readSortedRows } from './sorted-rows.js';
@@ -23,8 +23,13 @@ export interface CompactionDeps {
   layout: LakeLayout;
   /** The replay locks: a compaction never runs while a replay of the same partition does. */
   locks: ReplayStore;
-  encoder: ParquetEncoderPool;
 }
+
+/** Rows per batch handed to the streaming writer (at most `files.row_group_rows`). */
+const BATCH_ROWS = 20_000;
+/** Decoded input rows held at once, across all inputs of a compaction (each input at least MIN_SLICE_ROWS). */
+const INPUT_ROWS = 100_000;
+const MIN_SLICE_ROWS = 500;
 
 export interface CompactionOutcome {
   partition_path: string;
@@ -45,8 +50,9 @@ export function needsCompaction(state: PartitionState | undefined, dataset: Data
 /**
  * Rewrites a complete partition's files into as few files as the file targets allow, rows sorted
  * by (event time, source partition, offset) across the partition, as a new version with reason
- * `compaction`. The inputs are merged as streams (one row group per input in memory); the only
- * batch held whole is one output file, as for a live buffer of `files.target_rows`. Before the
+ * `compaction`. The inputs are merged as streams (one row group per input in memory) into a
+ * streaming Parquet writer (one batch of rows and the row group being built in memory), so the
+ * partition's size does not bound the memory; the compressed output file does. Before the
  * switch the outputs are read back and must give the inputs' digest (row count, event id set,
  * checksum over the sorted rows); the switch is refused when the partition changed meanwhile.
  * Returns undefined when there is nothing to do (or a replay holds the partition).
@@ -72,13 +78,13 @@ export async function compactPartition(deps: CompactionDeps, datasetName: string
 }
 
 async function compactLocked(deps: CompactionDeps, state: PartitionState, jobId: string): Promise<CompactionOutcome> {
-  const { dataset, schema, commitLog, layout, store, encoder } = deps;
+  const { dataset, schema, commitLog, layout, store } = deps;
   const started = Date.now();
   const inputs: Array<AsyncIterator<MergeRow>> = [];
   for (const f of state.files) {
     const where = await commitLog.placement.locate(f.key);
     if (!where) throw new TukangError('METADATA_CORRUPT', `compaction of ${state.partition_path}: data file ${f.key} is listed but nowhere in the bucket`);
-    inputs.push(readSortedRows(store, where.key, where.size, schema.columns)[Symbol.asyncIterator]());
+    inputs.push(readSortedRows(store, where.key, where.size, schema.columns, Math.max(MIN_SLICE_ROWS, Math.ceil(INPUT_ROWS / state.files.length)))[Symbol.asyncIterator]());
   }
   const totalRows = state.files.reduce((n, f) => n + f.rows, 0);
   const totalBytes = state.files.reduce((n, f) => n + f.bytes, 0);
@@ -91,30 +97,45 @@ async function compactLocked(deps: CompactionDeps, state: PartitionState, jobId:
 
   const inDigest = new RowDigest();
   const outputs: FileCommit[] = [];
-  const builder = new RowBatchBuilder(schema.columns, dataset.topic, Math.min(rowsPerFile, totalRows));
+  // Rows go to the streaming writer in batches of at most this many: the only rows held at once.
+  const batchRows = Math.min(BATCH_ROWS, dataset.files.row_group_rows, rowsPerFile);
+  const builder = new RowBatchBuilder(schema.columns, dataset.topic, Math.min(batchRows, totalRows));
+  const encodeOptions = {
+    compression: dataset.files.compression,
+    rowGroupRows: dataset.files.row_group_rows,
+    keyValueMetadata: { 'tukang.dataset': state.dataset, 'tukang.schema_version': schema.version, 'tukang.compaction': jobId },
+  };
+  let writer: ParquetStreamWriter | undefined;
+  let fileRows = 0;
   let min = Infinity;
   let max = -Infinity;
-  const writeOutput = async (): Promise<void> => {
-    const batch = builder.build();
-    const encoded = await encoder.encode(batch, {
-      compression: dataset.files.compression,
-      rowGroupRows: dataset.files.row_group_rows,
-      keyValueMetadata: { 'tukang.dataset': state.dataset, 'tukang.schema_version': schema.version, 'tukang.compaction': jobId },
-    });
+  const finishOutput = async (): Promise<void> => {
+    if (!writer) return;
+    if (builder.rowCount > 0) await writer.write(builder.build());
+    const encoded = await writer.finish();
+    writer = undefined;
     const key = layout.compactedFile(state.dataset, state.partition_path, version, outputs.length, encoded.sha256, extension);
     await commitLog.placement.stage(key, encoded.bytes, 'application/vnd.apache.parquet');
     outputs.push(fileCommit(state, key, commitLog.uriOf(key), encoded.bytes.byteLength, encoded.rowCount, encoded.sha256, min, max, ranges, schema.version, outputs.length === 0 ? duplicates : 0));
+    fileRows = 0;
     min = Infinity;
     max = -Infinity;
   };
-  for await (const row of mergeSorted(inputs)) {
-    inDigest.add(row);
-    builder.add(row.values, row.eventId, row.eventTimeMs, row.partition, row.offset, row.receivedAtMs);
-    if (row.eventTimeMs < min) min = row.eventTimeMs;
-    if (row.eventTimeMs > max) max = row.eventTimeMs;
-    if (builder.rowCount >= rowsPerFile) await writeOutput();
+  try {
+    for await (const row of mergeSorted(inputs)) {
+      inDigest.add(row);
+      writer ??= new ParquetStreamWriter(encodeOptions);
+      builder.add(row.values, row.eventId, row.eventTimeMs, row.partition, row.offset, row.receivedAtMs);
+      fileRows++;
+      if (row.eventTimeMs < min) min = row.eventTimeMs;
+      if (row.eventTimeMs > max) max = row.eventTimeMs;
+      if (fileRows >= rowsPerFile) await finishOutput();
+      else if (builder.rowCount >= batchRows) await writer.write(builder.build());
+    }
+    await finishOutput();
+  } finally {
+    await writer?.abort();
   }
-  if (builder.rowCount > 0) await writeOutput();
 
   // Verify before the switch: the outputs, read back from where they are staged, in order.
   const outDigest = new RowDigest();

@@ -1,4 +1,4 @@
-import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { cachedAsyncBuffer, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { LINEAGE_COLUMNS, type CellValue } from '../core/records.js';
 import type { ResolvedColumn } from '../core/resolved-schema.js';
@@ -18,17 +18,22 @@ const PARSERS = {
 };
 
 /**
- * The rows of one Parquet object in file order, read one row group at a time (range requests),
- * so a compaction holds one row group per input file, not the files.
+ * The rows of one Parquet object in file order, decoded `sliceRows` at a time, so that a
+ * compaction of many inputs holds a slice per input, not their row groups. The compressed bytes of
+ * the current row group are fetched once (range requests) and kept until the next group.
  */
-export async function* readSortedRows(store: ObjectStore, key: string, size: number, columns: readonly ResolvedColumn[]): AsyncGenerator<MergeRow> {
-  const file = await objectAsyncBuffer(store, key, size);
-  const metadata = await parquetMetadataAsync(file);
+export async function* readSortedRows(store: ObjectStore, key: string, size: number, columns: readonly ResolvedColumn[], sliceRows = Infinity): AsyncGenerator<MergeRow> {
+  const source = await objectAsyncBuffer(store, key, size);
+  const metadata = await parquetMetadataAsync(source);
   let start = 0;
   for (const group of metadata.row_groups) {
     const end = start + Number(group.num_rows);
-    const rows = (await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: end, compressors, parsers: PARSERS })) as Array<Record<string, unknown>>;
-    for (const row of rows) yield toMergeRow(row, columns);
+    const file = cachedAsyncBuffer(source);
+    for (let from = start; from < end; from += sliceRows) {
+      const rowEnd = Math.min(end, from + sliceRows);
+      const rows = (await parquetReadObjects({ file, metadata, rowStart: from, rowEnd, compressors, parsers: PARSERS })) as Array<Record<string, unknown>>;
+      for (const row of rows) yield toMergeRow(row, columns);
+    }
     start = end;
   }
 }

@@ -82,7 +82,7 @@ export class Materializer implements Component, SourceHandler {
         markCompaction: async (name, path) => compactor?.mark(name, path),
         requestCompaction: (name, path) => compactor?.request(name, path),
       });
-      const compactionDeps = { dataset, schema, store, commitLog, layout, locks: new ReplayStore(store, layout), encoder: this.encoder };
+      const compactionDeps = { dataset, schema, store, commitLog, layout, locks: new ReplayStore(store, layout) };
       compactor = new Compactor(compactionDeps, pipeline.counters, logger.child({ component: 'compactor', dataset: dataset.name }));
       this.compactors.set(dataset.topic, compactor);
       this.pipelines.set(dataset.topic, pipeline);

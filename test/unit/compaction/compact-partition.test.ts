@@ -80,7 +80,7 @@ async function lakeWithFiles(files: number, rowsPerFile: number): Promise<{ stor
     await log.commitFile(commit);
   }
   await log.completePartition('orders', PATH);
-  return { store, log, deps: { dataset: dataset as NonNullable<typeof dataset>, schema, store, commitLog: log, layout, locks: new ReplayStore(store, layout), encoder } };
+  return { store, log, deps: { dataset: dataset as NonNullable<typeof dataset>, schema, store, commitLog: log, layout, locks: new ReplayStore(store, layout) } };
 }
 
 async function rowsOf(store: MemoryObjectStore, state: PartitionState): Promise<MergeRow[]> {
