@@ -1,3 +1,9 @@
+/**
+ * What making an upload visible at commit costs on LocalStack, per file size: a PUT to a staging
+ * key then a server-side copy into place and a delete (what Tukang does), against a multipart
+ * upload completed at commit (what Flink's S3 writer does). Not part of the tests.
+ * Run with the stack up, under the stack lock: node bench/staging-cost.mjs
+ */
 import { S3Client, PutObjectCommand, CopyObjectCommand, DeleteObjectCommand, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 const c = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4566', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
