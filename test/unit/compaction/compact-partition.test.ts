@@ -4,6 +4,8 @@ import { resolveSchema } from '../../../src/cleansing/schema/resolve-schema.js';
 import { CommitLog } from '../../../src/commit/commit-log.js';
 import type { FileCommit, PartitionState } from '../../../src/commit/metadata-types.js';
 import { compactPartition, type CompactionDeps } from '../../../src/compaction/compact-partition.js';
+import { Compactor } from '../../../src/compaction/compactor.js';
+import { silentLogger } from '../../../src/log/logger.js';
 import { compareRows, type MergeRow } from '../../../src/compaction/merge-sorted.js';
 import { readSortedRows } from '../../../src/compaction/sorted-rows.js';
 import { parseConfig } from '../../../src/config/load.js';
@@ -144,4 +146,21 @@ test('a partition a replay holds is not compacted', async () => {
   await deps.locks.lockAll('orders', [PATH], 'replay-job');
   assert.equal(await compactPartition(deps, 'orders', PATH), undefined);
   assert.equal((await log.readPartition('orders', PATH))?.value.files.length, 3);
+});
+
+test('a compaction requested before a crash is resumed by the next start', async () => {
+  const { store, deps, log } = await lakeWithFiles(4, 30);
+  const compactor = new Compactor(deps, { compactionsStarted: 0, compactions: 0, compactionFailures: 0, compactedFilesIn: 0, compactedFilesOut: 0, compactedRows: 0 }, silentLogger());
+  // What `mark` leaves behind when the process dies before the compaction ran.
+  await compactor.mark('orders', PATH);
+  assert.ok(await store.head(layout.compactionRequest('orders', PATH)));
+  const restarted = new Compactor(deps, { compactionsStarted: 0, compactions: 0, compactionFailures: 0, compactedFilesIn: 0, compactedFilesOut: 0, compactedRows: 0 }, silentLogger());
+  await restarted.resume(['orders']);
+  const deadline = Date.now() + 20_000;
+  while ((await log.readPartition('orders', PATH))?.value.versions.at(-1)?.reason !== 'compaction' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await restarted.stop();
+  const state = (await log.readPartition('orders', PATH))?.value;
+  assert.equal(state?.versions.at(-1)?.reason, 'compaction');
+  assert.equal(state?.files.length, 1);
+  assert.equal(await store.head(layout.compactionRequest('orders', PATH)), undefined, 'the request is gone once done');
 });
