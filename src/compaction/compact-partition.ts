@@ -30,6 +30,8 @@ const BATCH_ROWS = 20_000;
 /** Decoded input rows held at once, across all inputs of a compaction (each input at least MIN_SLICE_ROWS). */
 const INPUT_ROWS = 100_000;
 const MIN_SLICE_ROWS = 500;
+/** Well inside the replay lock's stale limit (60 s). */
+const HEARTBEAT_MS = 10_000;
 
 export interface CompactionOutcome {
   partition_path: string;
@@ -67,12 +69,15 @@ export async function compactPartition(deps: CompactionDeps, datasetName: string
     if (err instanceof TukangError && err.code === 'REPLAY_CONFLICT') return undefined;
     throw err;
   }
+  // Refreshed like a replay's, so a long compaction's lock is never taken for a dead holder's.
+  const heartbeat = setInterval(() => void locks.heartbeat(datasetName, [partitionPath], jobId).catch(() => undefined), HEARTBEAT_MS);
   try {
     // Read again under the lock: the version to compact is the one no replay is rewriting.
     const state = (await commitLog.readPartition(datasetName, partitionPath))?.value;
     if (!needsCompaction(state, deps.dataset)) return undefined;
     return await compactLocked(deps, state, jobId);
   } finally {
+    clearInterval(heartbeat);
     await locks.unlock(datasetName, partitionPath, jobId).catch(() => undefined);
   }
 }
