@@ -16,6 +16,12 @@ const PIPELINE_COUNTERS: Array<[string, string, (c: DatasetCounters) => number]>
   ['tukang_flush_retries_total', 'Flush attempts retried after an error.', (c) => c.flushRetries],
   ['tukang_dead_letter_batches_total', 'Dead-letter batches written.', (c) => c.deadLetterBatches],
   ['tukang_partitions_completed_total', 'Partitions this instance marked complete.', (c) => c.partitionsCompleted],
+  ['tukang_compactions_started_total', 'Partition compactions started.', (c) => c.compactionsStarted],
+  ['tukang_compactions_total', 'Partitions compacted into a new version (reason compaction).', (c) => c.compactions],
+  ['tukang_compaction_failures_total', 'Compactions that failed (the old version stays; retried).', (c) => c.compactionFailures],
+  ['tukang_compacted_files_in_total', 'Files that compactions replaced.', (c) => c.compactedFilesIn],
+  ['tukang_compacted_files_out_total', 'Files that compactions wrote.', (c) => c.compactedFilesOut],
+  ['tukang_compacted_rows_total', 'Rows rewritten by compactions.', (c) => c.compactedRows],
 ];
 
 export interface CatalogMetrics {

@@ -35,13 +35,16 @@ export function registerGcCommand(program: Command): void {
         dryRun,
       });
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ dry_run: dryRun, deleted: dryRun ? [] : plan.delete, would_delete: dryRun ? plan.delete : [], retained: plan.retained }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ dry_run: dryRun, deleted: dryRun ? [] : plan.delete, would_delete: dryRun ? plan.delete : [], retained: plan.retained, orphans: plan.orphans ?? [] }, null, 2)}\n`);
         return;
       }
       const verb = dryRun ? 'would delete' : 'deleted';
       const bytes = plan.delete.reduce((n, f) => n + f.bytes, 0);
       const lines = [`${verb} ${plan.delete.length} files (${bytes} bytes) of superseded versions; ${plan.retained.length} superseded files kept within replay.retention`];
       for (const f of plan.delete) lines.push(`  ${verb}: ${f.key} (last in version ${f.last_version}, superseded at ${f.superseded_at})`);
+      const orphans = plan.orphans ?? [];
+      lines.push(`${verb} ${orphans.length} staged or superseded files outside every version, written more than replay.retention ago`);
+      for (const o of orphans) lines.push(`  ${verb}: ${o.key} (written at ${o.written_at})`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
+import { FilePlacement } from '../writing/file-placement.js';
 import { offsetsFromKey, padOffset, type LakeLayout } from '../writing/lake-layout.js';
 import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from './metadata-types.js';
 import { partitionBounds, partitionValues } from './partition-values.js';
+import { sourceRangesOf } from './source-ranges.js';
 
 const MAX_CONFLICT_RETRIES = 12;
 
@@ -13,11 +15,16 @@ const MAX_CONFLICT_RETRIES = 12;
  * retries after ambiguous answers can neither lose nor double a file.
  */
 export class CommitLog {
+  /** Keeps each partition's Hive folder equal to its current files (publish after commit, retire after a switch). */
+  readonly placement: FilePlacement;
+
   constructor(
     private readonly store: ObjectStore,
     private readonly layout: LakeLayout,
     private readonly bucket: string,
-  ) {}
+  ) {
+    this.placement = new FilePlacement(store, layout);
+  }
 
   uriOf(key: string): string {
     return `s3://${this.bucket}/${key}`;
@@ -36,6 +43,9 @@ export class CommitLog {
     // partition that no instance ever completes. Completing it removes the marker.
     await this.store.put(this.openMarker(commit.dataset, commit.partition_path), '');
     const state = await this.addToPartition(commit, checkedKeys);
+    // Committed: now folder readers may see it. A crash before this leaves it staged until the
+    // partition's next reconciliation (at completion, or on the tick that deletes its open marker).
+    await this.placement.publish([commit.key]);
     // Commit records stay with the dataset that consumed the records (also for a late-data side
     // table), so recovery finds every range of a source partition in one listing.
     const recordKey = this.layout.commitRecord(
@@ -60,17 +70,19 @@ export class CommitLog {
     let late = false;
     const state = await this.updatePartition(commit.dataset, commit.partition_path, (current, now) => {
       if (current.files.some((f) => f.key === commit.key)) return undefined;
-      const overlapping = current.files.find(
-        (f) =>
-          f.source.topic === commit.source.topic &&
-          f.source.partition === commit.source.partition &&
-          f.source.first_offset <= commit.source.last_offset &&
-          f.source.last_offset >= commit.source.first_offset,
+      const overlapping = current.files.find((f) =>
+        sourceRangesOf(f).some(
+          (r) =>
+            r.topic === commit.source.topic &&
+            r.partition === commit.source.partition &&
+            r.first_offset <= commit.source.last_offset &&
+            r.last_offset >= commit.source.first_offset,
+        ),
       );
       if (overlapping) {
         throw new TukangError(
           'COMMIT_OVERLAP',
-          `${commit.key} covers offsets ${commit.source.first_offset}-${commit.source.last_offset}, which overlap ${overlapping.key} (${overlapping.source.first_offset}-${overlapping.source.last_offset})`,
+          `${commit.key} covers offsets ${commit.source.first_offset}-${commit.source.last_offset}, which overlap ${overlapping.key} (${sourceRangesOf(overlapping).map((r) => `${r.partition}:${r.first_offset}-${r.last_offset}`).join(', ')})`,
         );
       }
       const unchecked = checkedKeys === undefined ? 0 : current.files.filter((f) => !checkedKeys.has(f.key)).length;
@@ -121,6 +133,9 @@ export class CommitLog {
    */
   async completePartition(dataset: string, partitionPath: string): Promise<PartitionState | undefined> {
     const existing = await this.readPartition(dataset, partitionPath);
+    // The open marker also stands for "placement may be unfinished" (a crash between a commit
+    // and its publish, or during a version switch): repair the folder before dropping it.
+    if (existing) await this.reconcileFolder(dataset, partitionPath);
     if (existing?.value.status === 'complete') {
       // A crash after the commit point left the marker: finish the steps after it (they are
       // idempotent) before the marker goes, or a "changed since" poller never hears of it.
@@ -156,7 +171,7 @@ export class CommitLog {
   /** The steps after a complete version's commit point, again: manifest if missing, _SUCCESS, its change record, then the marker goes. */
   private async finishCompleted(state: PartitionState): Promise<void> {
     const current = state.versions.find((v) => v.version === state.version);
-    const change = current?.reason === 'late_data' || current?.reason === 'replay' ? current.reason : 'complete';
+    const change = current?.reason === 'late_data' || current?.reason === 'replay' || current?.reason === 'compaction' ? current.reason : 'complete';
     const manifestKey = this.layout.partitionManifest(state.dataset, state.partition_path, state.version);
     if ((await this.store.head(manifestKey)) === undefined) await this.writeManifest(state);
     await this.store.put(this.layout.successMarker(state.dataset, state.partition_path), '');
@@ -170,7 +185,17 @@ export class CommitLog {
    * n+1 with reason `replay`, in one If-Match write of the state. Refused (REPLAY_CONFLICT) when
    * the partition is no longer at `expectedVersion`: late data arrived while the replay ran.
    */
-  async switchToReplay(dataset: string, partitionPath: string, expectedVersion: number, files: FileCommit[], replayId: string): Promise<PartitionState> {
+  async switchToReplay(
+    dataset: string,
+    partitionPath: string,
+    expectedVersion: number,
+    files: FileCommit[],
+    replayId: string,
+    reason: 'replay' | 'compaction' = 'replay',
+  ): Promise<PartitionState> {
+    // Marks the partition for reconciliation, so a crash between the state write and the end of
+    // the folder switch below is repaired by whichever instance next processes open markers.
+    await this.store.put(this.openMarker(dataset, partitionPath), '');
     const state = await this.updatePartition(dataset, partitionPath, (current, now) => {
       if (current.version !== expectedVersion) {
         throw new TukangError('REPLAY_CONFLICT', `partition ${partitionPath} changed from version ${expectedVersion} to ${current.version} while the replay ran`);
@@ -184,7 +209,8 @@ export class CommitLog {
         rows,
         bytes: files.reduce((n, f) => n + f.bytes, 0),
         duplicates: files.reduce((n, f) => n + f.duplicates, 0),
-        late_rows: 0,
+        // A compaction changes no row, so the partition's late-row count stays.
+        late_rows: reason === 'compaction' ? current.late_rows : 0,
         min_event_at: files.map((f) => f.min_event_at).sort()[0] ?? null,
         max_event_at: files.map((f) => f.max_event_at).sort().at(-1) ?? null,
         updated_at: now,
@@ -192,8 +218,8 @@ export class CommitLog {
           ...current.versions,
           {
             version,
-            reason: 'replay',
-            replay_id: replayId,
+            reason,
+            ...(reason === 'replay' ? { replay_id: replayId } : {}),
             created_at: now,
             completed_at: now,
             files: files.length,
@@ -203,9 +229,16 @@ export class CommitLog {
         ],
       };
     });
+    // The switch window: from the state write above until the folder holds the new files only.
+    await this.reconcileFolder(dataset, partitionPath);
     await this.writeManifest(state);
-    await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'replay', at: state.updated_at });
+    await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: reason, at: state.updated_at });
     return state;
+  }
+
+  /** Makes the partition's Hive folder hold exactly the files its current state lists. */
+  async reconcileFolder(dataset: string, partitionPath: string): Promise<void> {
+    await this.placement.reconcile(dataset, partitionPath, async () => (await this.readPartition(dataset, partitionPath))?.value.files.map((f) => f.key) ?? []);
   }
 
   async readPartition(dataset: string, partitionPath: string): Promise<{ value: PartitionState; etag: string } | undefined> {

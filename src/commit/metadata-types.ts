@@ -23,6 +23,8 @@ export interface FileCommit {
   min_event_at: string;
   max_event_at: string;
   source: SourceRange;
+  /** A compacted file's rows come from several ranges (of several source partitions): all of them; `source` is the first. */
+  sources?: SourceRange[];
   schema_version: string;
   /** Records of this range dropped as duplicates (their first copy is in the lake). */
   duplicates: number;
@@ -33,7 +35,7 @@ export interface FileCommit {
 
 export interface PartitionVersion {
   version: number;
-  reason: 'ingest' | 'late_data' | 'replay';
+  reason: 'ingest' | 'late_data' | 'replay' | 'compaction';
   /** The replay job that made this version (reason `replay`). */
   replay_id?: string;
   created_at: string;
@@ -91,6 +93,6 @@ export interface ChangeRecord {
   dataset: string;
   partition_path: string;
   version: number;
-  change: 'complete' | 'late_data' | 'replay';
+  change: 'complete' | 'late_data' | 'replay' | 'compaction';
   at: string;
 }

@@ -121,6 +121,8 @@ export const materializerSchema = z.strictObject({
 export const replaySchema = z.strictObject({
   /** How long the files of a superseded partition version stay for loaders still reading it; `tukang gc` deletes them after. */
   retention: durationMs.default(7 * 86_400_000),
+  /** How often the service itself collects garbage (as `tukang gc` does); 0 leaves it to `tukang gc`. */
+  gc_interval: durationMs.default(3_600_000),
 });
 
 // ---- datasets ---------------------------------------------------------------------------------
@@ -222,6 +224,14 @@ export const datasetSchema = z
         row_group_rows: z.number().int().min(1).default(100_000),
         /** Late rows (for partitions already flushed) are collected this long before they are written. */
         late_batch_window: durationMs.default(60_000),
+      })
+      .prefault({}),
+    /** Rewrites a complete partition's files into as few sorted files as `files.target_rows`/`target_bytes` allow. */
+    compaction: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** A complete partition with fewer files than this is left as it is. */
+        min_files: z.number().int().min(2).default(2),
       })
       .prefault({}),
     late_data: z.enum(['new_version', 'side_table']).default('new_version'),

@@ -25,6 +25,7 @@ export const ERRORS = {
   REPLAY_OFFSETS_GONE: { retryable: false, summary: "Kafka's retention dropped some of the offsets a replay needs; the message names them." },
   REPLAY_CONFLICT: { retryable: true, summary: 'Another replay of the same partition is running, or the partition changed while the replay ran.' },
   REPLAY_NOT_CANCELLABLE: { retryable: false, summary: 'The replay job has finished, or another instance runs it (HTTP 409).' },
+  COMPACTION_MISMATCH: { retryable: true, summary: 'A compaction wrote files whose rows differ from its inputs (count, event ids or checksum); the old version stays.' },
   METADATA_CORRUPT: { retryable: false, summary: 'A metadata object in S3 is not what Tukang wrote (bad JSON or wrong shape).' },
   CATALOG_LISTEN_FAILED: { retryable: false, summary: 'The catalog cannot listen on its configured host and port.' },
   CATALOG_BAD_REQUEST: { retryable: false, summary: 'A catalog request has an invalid parameter (HTTP 400); the problem names it.' },

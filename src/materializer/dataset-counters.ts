@@ -16,6 +16,12 @@ export class DatasetCounters {
   flushRetries = 0;
   deadLetterBatches = 0;
   partitionsCompleted = 0;
+  compactionsStarted = 0;
+  compactions = 0;
+  compactionFailures = 0;
+  compactedFilesIn = 0;
+  compactedFilesOut = 0;
+  compactedRows = 0;
 
   reject(reason: RejectReason): void {
     this.rejected++;
@@ -44,6 +50,12 @@ export class DatasetCounters {
       flush_retries: this.flushRetries,
       dead_letter_batches: this.deadLetterBatches,
       partitions_completed: this.partitionsCompleted,
+      compactions_started: this.compactionsStarted,
+      compactions: this.compactions,
+      compaction_failures: this.compactionFailures,
+      compacted_files_in: this.compactedFilesIn,
+      compacted_files_out: this.compactedFilesOut,
+      compacted_rows: this.compactedRows,
     };
   }
 }

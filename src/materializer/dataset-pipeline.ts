@@ -36,6 +36,12 @@ export interface PipelineDeps {
   /** Shared by all datasets: flushes actually running at once. */
   flushSlots?: FlushSlots;
   dedupMaxEntries?: number;
+  /**
+   * Around every partition that completes or got a new version: `markCompaction` before its open
+   * marker goes (so a crash in between still leaves a request), `requestCompaction` after.
+   */
+  markCompaction?: (dataset: string, partitionPath: string) => Promise<void>;
+  requestCompaction?: (dataset: string, partitionPath: string) => void;
 }
 
 interface SourceState {
@@ -528,7 +534,10 @@ export class DatasetPipeline {
       if (pendingHere.has(path)) continue;
       if (partitionBounds(path).endMs + this.lateness > through) continue;
       try {
+        await this.deps.markCompaction?.(name, path);
         const state = await commitLog.completePartition(name, path);
+        // Completion, late data and a replay switch all leave an open marker: each is a new file set.
+        this.deps.requestCompaction?.(name, path);
         if (state) {
           this.counters.partitionsCompleted++;
           this.deps.logger.info({ dataset: name, partition_path: path, rows: state.rows, files: state.files.length, version: state.version }, 'partition complete');

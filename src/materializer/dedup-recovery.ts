@@ -32,7 +32,9 @@ export async function* committedEventIds(
       continue;
     }
     oldInARow = 0;
-    const file = cachedAsyncBuffer(await objectAsyncBuffer(store, commit.key, commit.bytes));
+    // A file a replay superseded has moved out of its folder; one not yet published is staged.
+    const where = (await commitLog.placement.locate(commit.key)) ?? { key: commit.key, size: commit.bytes };
+    const file = cachedAsyncBuffer(await objectAsyncBuffer(store, where.key, where.size));
     const rows = await parquetReadObjects({ file, columns: [LINEAGE_COLUMNS.eventId, LINEAGE_COLUMNS.eventTime], compressors });
     for (const row of rows) {
       const time = row[LINEAGE_COLUMNS.eventTime];

@@ -14,6 +14,8 @@ import { FileFlusher } from '../writing/file-flusher.js';
 import { LakeLayout } from '../writing/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
 import { DatasetPipeline } from './dataset-pipeline.js';
+import { Compactor } from '../compaction/compactor.js';
+import { ReplayStore } from '../replay/replay-store.js';
 import { FlushSlots } from '../buffering/flush-slots.js';
 
 /**
@@ -43,6 +45,7 @@ function isRetriable(err: unknown): boolean {
 export class Materializer implements Component, SourceHandler {
   readonly name = 'materializer';
   readonly pipelines = new Map<string, DatasetPipeline>();
+  private readonly compactors = new Map<string, Compactor>();
   private readonly encoder: ParquetEncoderPool;
   private readonly source: KafkaSource;
   private readonly budgetBytes: number;
@@ -65,7 +68,23 @@ export class Materializer implements Component, SourceHandler {
     for (const dataset of config.datasets) {
       const schema = resolveSchema(dataset);
       const flusher = new FileFlusher(dataset, schema, this.encoder, store, commitLog, layout);
-      const pipeline = new DatasetPipeline({ dataset, schema, decode: createDecoder(dataset, schema), store, commitLog, layout, flusher, logger, flushSlots });
+      let compactor: Compactor | undefined;
+      const pipeline = new DatasetPipeline({
+        dataset,
+        schema,
+        decode: createDecoder(dataset, schema),
+        store,
+        commitLog,
+        layout,
+        flusher,
+        logger,
+        flushSlots,
+        markCompaction: async (name, path) => compactor?.mark(name, path),
+        requestCompaction: (name, path) => compactor?.request(name, path),
+      });
+      const compactionDeps = { dataset, schema, store, commitLog, layout, locks: new ReplayStore(store, layout) };
+      compactor = new Compactor(compactionDeps, pipeline.counters, logger.child({ component: 'compactor', dataset: dataset.name }));
+      this.compactors.set(dataset.topic, compactor);
       this.pipelines.set(dataset.topic, pipeline);
     }
     this.source = new KafkaSource(
@@ -119,6 +138,12 @@ export class Materializer implements Component, SourceHandler {
       this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
     }, this.config.materializer.tick_interval);
     this.logger.info({ topics: [...this.pipelines.keys()] }, 'consuming');
+    for (const [topic, compactor] of this.compactors) {
+      const dataset = this.config.datasets.find((d) => d.topic === topic);
+      if (!dataset) continue;
+      const names = dataset.late_data === 'side_table' ? [dataset.name, `${dataset.name}_late`] : [dataset.name];
+      compactor.resume(names).catch((err: unknown) => this.logger.warn({ err: describeError(err) }, 'listing unfinished compactions failed'));
+    }
   }
 
   async stop(): Promise<void> {
@@ -130,6 +155,7 @@ export class Materializer implements Component, SourceHandler {
     // partitions to another instance while these files are still being committed.
     this.source.pause();
     await this.ticking;
+    for (const compactor of this.compactors.values()) await compactor.stop();
     for (const pipeline of this.pipelines.values()) await pipeline.close();
     await this.commitOffsets();
     await this.source.stop();

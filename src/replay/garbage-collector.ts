@@ -1,6 +1,7 @@
 import type { PartitionManifest, PartitionState } from '../commit/metadata-types.js';
 import { getJson, listAll, type ObjectStore } from '../storage/object-store.js';
 import type { LakeLayout } from '../writing/lake-layout.js';
+import { findOrphans, type OrphanFile } from './orphan-sweep.js';
 
 /** A partition's current state and the manifests of its earlier versions (whichever exist). */
 export interface PartitionHistory {
@@ -22,6 +23,8 @@ export interface GcFile {
 export interface GcPlan {
   /** Superseded longer ago than the retention: safe to delete. */
   delete: GcFile[];
+  /** Staged uploads never committed and superseded files, written longer ago than the retention (orphan-sweep.ts). */
+  orphans?: OrphanFile[];
   /** Superseded, but within the retention: kept (a loader may still read that version). */
   retained: GcFile[];
 }
@@ -99,8 +102,11 @@ export async function collectGarbage(
   options: { bucket: string; datasets: string[]; retentionMs: number; dryRun: boolean; nowMs?: number },
 ): Promise<GcPlan> {
   const histories = (await Promise.all(options.datasets.map((d) => readHistories(store, layout, d)))).flat();
-  const plan = planGc(histories, { bucket: options.bucket, dataRoot: (d) => `${layout.root}${d}/`, retentionMs: options.retentionMs, nowMs: options.nowMs ?? Date.now() });
-  if (options.dryRun) return plan;
+  const nowMs = options.nowMs ?? Date.now();
+  const plan = planGc(histories, { bucket: options.bucket, dataRoot: (d) => `${layout.root}${d}/`, retentionMs: options.retentionMs, nowMs });
+  const orphans = await findOrphans(store, layout, { datasets: options.datasets, retentionMs: options.retentionMs, nowMs });
+  if (options.dryRun) return { ...plan, orphans };
+  for (let i = 0; i < orphans.length; i += 1000) await store.delete(orphans.slice(i, i + 1000).map((o) => o.key));
   const byPartition = new Map<string, GcFile[]>();
   for (const f of plan.delete) byPartition.set(`${f.dataset}\u0000${f.partition_path}`, [...(byPartition.get(`${f.dataset}\u0000${f.partition_path}`) ?? []), f]);
   const deleted: GcFile[] = [];
@@ -110,8 +116,10 @@ export async function collectGarbage(
     const state = (await getJson<PartitionState>(store, layout.partitionState(first.dataset, first.partition_path)))?.value;
     const live = new Set(state?.files.map((f) => f.key) ?? []);
     const doomed = files.filter((f) => !live.has(f.key));
-    for (let i = 0; i < doomed.length; i += 1000) await store.delete(doomed.slice(i, i + 1000).map((f) => f.key));
+    // A superseded file was moved out of its folder (file-placement.ts); delete it wherever it is.
+    const keys = doomed.flatMap((f) => Object.values(layout.fileLocations(f.key)));
+    for (let i = 0; i < keys.length; i += 999) await store.delete(keys.slice(i, i + 999));
     deleted.push(...doomed);
   }
-  return { delete: deleted, retained: plan.retained };
+  return { delete: deleted, retained: plan.retained, orphans };
 }

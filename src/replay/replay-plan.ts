@@ -1,5 +1,6 @@
 import type { DatasetConfig } from '../config/schema.js';
 import type { CommitLog } from '../commit/commit-log.js';
+import { sourceRangesOf } from '../commit/source-ranges.js';
 import { TukangError } from '../errors/catalogue.js';
 import type { TopicOffsets } from './replay-bus.js';
 import type { ReplayPlan, ReplayRange } from './replay-types.js';
@@ -21,7 +22,10 @@ export async function planReplay(dataset: DatasetConfig, partitionPaths: string[
         details: { partition_path: path },
       });
     }
-    const ranges = state.files.filter((f) => f.source.topic === dataset.topic).map((f) => ({ partition: f.source.partition, first: f.source.first_offset, last: f.source.last_offset }));
+    const ranges = state.files
+      .flatMap(sourceRangesOf)
+      .filter((r) => r.topic === dataset.topic)
+      .map((r) => ({ partition: r.partition, first: r.first_offset, last: r.last_offset }));
     partitions.push({ partition_path: path, version: state.version, files: state.files.length, rows: state.rows, ranges: mergeRanges(ranges) });
   }
   const ranges = mergeRanges(partitions.flatMap((p) => p.ranges));

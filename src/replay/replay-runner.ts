@@ -180,7 +180,7 @@ async function rebuild(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob, dupli
 
 /** One new file per (partition, source partition), under a name no live file can have. */
 async function writeFiles(deps: ReplayDeps, buffers: Map<string, PartitionBuffer>, job: ReplayJob, duplicatesByPath: ReadonlyMap<string, number>): Promise<Map<string, FileCommit[]>> {
-  const { dataset, layout, store, encoder, commitLog } = deps;
+  const { dataset, layout, encoder, commitLog } = deps;
   const schema = resolveSchema(dataset);
   const files = new Map<string, FileCommit[]>();
   const ordered = [...buffers.values()].sort((a, b) => a.partitionPath.localeCompare(b.partitionPath) || a.sourcePartition - b.sourcePartition);
@@ -194,7 +194,7 @@ async function writeFiles(deps: ReplayDeps, buffers: Map<string, PartitionBuffer
       keyValueMetadata: { 'tukang.dataset': dataset.name, 'tukang.schema_version': schema.version, 'tukang.replay_id': job.id },
     });
     const key = layout.dataFile(dataset.name, buffer.partitionPath, dataset.topic, buffer.sourcePartition, buffer.firstOffset, buffer.lastOffset, encoded.sha256, `.r${job.id.slice(0, 8)}.${dataset.files.compression}.parquet`);
-    await store.put(key, encoded.bytes, { contentType: 'application/vnd.apache.parquet' });
+    await commitLog.placement.stage(key, encoded.bytes, 'application/vnd.apache.parquet');
     const commit: FileCommit = {
       dataset: dataset.name,
       partition_path: buffer.partitionPath,

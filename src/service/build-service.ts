@@ -7,6 +7,8 @@ import { createS3Client, S3ObjectStore } from '../storage/s3-object-store.js';
 import { KafkaCluster, LakeBucket } from './connections.js';
 import type { Component } from './lifecycle.js';
 import { Materializer } from '../materializer/materializer.js';
+import { GcService } from '../replay/gc-service.js';
+import { LakeLayout } from '../writing/lake-layout.js';
 
 /** Health checks and consumer lag try Kafka twice per probe; the next probe tries again. */
 const PROBE_RETRIES = 1;
@@ -20,7 +22,9 @@ export function buildService(config: TukangConfig, logger: Logger): Component[] 
   const probeKafka = createKafka(config.kafka, logger, '-probe', PROBE_RETRIES);
   const kafka = new KafkaCluster(kafkaClient, probeKafka);
   const materializer = new Materializer(config, kafkaClient, store, logger.child({ component: 'materializer' }));
-  const components: Component[] = [bucket, kafka, materializer];
+  const datasets = config.datasets.flatMap((d) => (d.late_data === 'side_table' ? [d.name, `${d.name}_late`] : [d.name]));
+  const gc = new GcService(store, new LakeLayout(config.s3.prefix), { bucket: config.s3.bucket, datasets, retentionMs: config.replay.retention, intervalMs: config.replay.gc_interval }, logger.child({ component: 'gc' }));
+  const components: Component[] = [bucket, kafka, materializer, gc];
   if (config.catalog.enabled) {
     // The catalog beside the materializer also reports its in-process counters (since start-up).
     const liveCounters = new Map<string, DatasetCounters>();

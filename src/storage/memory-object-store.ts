@@ -10,6 +10,7 @@ import type { ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions, Stored
  */
 export class MemoryObjectStore implements ObjectStore {
   private readonly objects = new Map<string, StoredObject>();
+  private readonly written = new Map<string, number>();
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{ etag: string }> {
     const existing = this.objects.get(key);
@@ -21,6 +22,7 @@ export class MemoryObjectStore implements ObjectStore {
     const bytes = typeof body === 'string' ? new Uint8Array(Buffer.from(body, 'utf8')) : new Uint8Array(body);
     const etag = `"${createHash('md5').update(bytes).digest('hex')}"`;
     this.objects.set(key, { body: bytes, etag });
+    this.written.set(key, Date.now());
     return { etag };
   }
 
@@ -59,13 +61,21 @@ export class MemoryObjectStore implements ObjectStore {
         }
       }
       const object = this.objects.get(key) as StoredObject;
-      objects.push({ key, size: object.body.byteLength, etag: object.etag });
+      objects.push({ key, size: object.body.byteLength, etag: object.etag, lastModifiedMs: this.written.get(key) ?? 0 });
     }
     return { objects, prefixes: [...prefixes], nextToken: undefined };
   }
 
   async delete(keys: string[]): Promise<void> {
     for (const key of keys) this.objects.delete(key);
+  }
+
+  async copy(from: string, to: string): Promise<boolean> {
+    const object = this.objects.get(from);
+    if (!object) return false;
+    this.objects.set(to, { body: object.body.slice(), etag: object.etag });
+    this.written.set(to, Date.now());
+    return true;
   }
 
   /** Every key, sorted; for assertions. */

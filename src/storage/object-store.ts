@@ -20,6 +20,8 @@ export interface ObjectInfo {
   key: string;
   size: number;
   etag: string;
+  /** When the object was last written (listings give it; garbage collection dates orphans by it). */
+  lastModifiedMs?: number;
 }
 
 export interface ListPage {
@@ -47,6 +49,8 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | undefined>;
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
   delete(keys: string[]): Promise<void>;
+  /** Server-side copy of a whole object to another key of the same bucket; false when `from` does not exist. */
+  copy(from: string, to: string): Promise<boolean>;
 }
 
 /** Lists every object under a prefix, page by page. */

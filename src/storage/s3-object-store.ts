@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -124,12 +125,23 @@ export class S3ObjectStore implements ObjectStore {
     try {
       const out = await this.client.send(new ListObjectsV2Command(input));
       return {
-        objects: (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' })),
+        objects: (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '', ...(o.LastModified ? { lastModifiedMs: o.LastModified.getTime() } : {}) })),
         prefixes: (out.CommonPrefixes ?? []).map((p) => p.Prefix ?? ''),
         nextToken: out.IsTruncated ? out.NextContinuationToken : undefined,
       };
     } catch (err) {
       throw toTukangError(err, `listing s3://${this.bucket}/${prefix}`);
+    }
+  }
+
+  async copy(from: string, to: string): Promise<boolean> {
+    try {
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}` }));
+      return true;
+    } catch (err) {
+      const name = err instanceof Error ? err.name : '';
+      if (statusOf(err) === 404 || name === 'NoSuchKey') return false;
+      throw toTukangError(err, `copying s3://${this.bucket}/${from} to ${to}`);
     }
   }
 

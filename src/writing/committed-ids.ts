@@ -31,6 +31,8 @@ export class CommittedIds {
 
   constructor(
     private readonly store: ObjectStore,
+    /** Where a committed file's bytes are when not in its folder (staged, or superseded meanwhile). */
+    private readonly locate: (key: string) => Promise<{ key: string; size: number } | undefined> = async () => undefined,
     /** About 100 bytes each: 250,000 ids hold about 25 MiB, beside the buffers' memory budget. */
     maxIds = 250_000,
   ) {
@@ -40,7 +42,15 @@ export class CommittedIds {
   async of(file: { key: string; bytes: number }): Promise<FileEventIds> {
     const cached = this.cache.get(file.key);
     if (cached) return cached;
-    const ids = await readFileEventIds(this.store, file.key, file.bytes);
+    let ids: FileEventIds;
+    try {
+      ids = await readFileEventIds(this.store, file.key, file.bytes);
+    } catch (err) {
+      // Committed but not published yet (a crash between the two), or superseded since.
+      const where = await this.locate(file.key);
+      if (!where || where.key === file.key) throw err;
+      ids = await readFileEventIds(this.store, where.key, where.size);
+    }
     this.cache.set(file.key, ids);
     return ids;
   }

@@ -2,6 +2,7 @@ import type { DatasetConfig } from '../config/schema.js';
 import type { ResolvedSchema } from '../core/resolved-schema.js';
 import type { CommitLog } from '../commit/commit-log.js';
 import type { FileCommit, PartitionState } from '../commit/metadata-types.js';
+import { sourceRangesOf } from '../commit/source-ranges.js';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { PartitionBuffer, Segment } from '../buffering/partition-buffer.js';
@@ -43,7 +44,7 @@ export class FileFlusher {
     private readonly store: ObjectStore,
     private readonly commitLog: CommitLog,
     private readonly layout: LakeLayout,
-    private readonly committedIds = new CommittedIds(store),
+    private readonly committedIds = new CommittedIds(store, (key) => commitLog.placement.locate(key)),
   ) {}
 
   async flush(buffer: PartitionBuffer, targetDataset: string, duplicates: number, stillOwned: () => boolean): Promise<FlushResult> {
@@ -52,8 +53,9 @@ export class FileFlusher {
       const state = await this.commitLog.readPartition(targetDataset, buffer.partitionPath);
       const files = state?.value.files ?? [];
       const committed = files
-        .filter((f) => f.source.topic === topic && f.source.partition === buffer.sourcePartition)
-        .map((f) => ({ first: f.source.first_offset, last: f.source.last_offset }));
+        .flatMap(sourceRangesOf)
+        .filter((r) => r.topic === topic && r.partition === buffer.sourcePartition)
+        .map((r) => ({ first: r.first_offset, last: r.last_offset }));
       const result: FlushResult = { commits: [], lateRows: 0, duplicates: 0, reread: buffer.rowCount };
       try {
         const checked = new Set(files.map((f) => f.key));
@@ -128,7 +130,8 @@ export class FileFlusher {
       encoded.sha256,
       extensionFor(this.dataset.files.compression),
     );
-    await this.store.put(key, encoded.bytes, { contentType: 'application/vnd.apache.parquet' });
+    // Staged under `_tukang/`: folder readers see the file only once the commit below lists it.
+    await this.commitLog.placement.stage(key, encoded.bytes, 'application/vnd.apache.parquet');
     if (!stillOwned()) return undefined;
     const commit: FileCommit = {
       dataset: targetDataset,
@@ -175,6 +178,6 @@ export class FileFlusher {
   }
 }
 
-function extensionFor(compression: DatasetConfig['files']['compression']): string {
+export function extensionFor(compression: DatasetConfig['files']['compression']): string {
   return compression === 'uncompressed' ? '.parquet' : `.${compression}.parquet`;
 }

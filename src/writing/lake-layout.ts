@@ -44,6 +44,66 @@ export class LakeLayout {
     return `${this.partitionDir(dataset, partitionPath)}${name}${extension}`;
   }
 
+  /**
+   * Where a data file's bytes wait between upload and commit: under `_tukang/staging/`, which
+   * query engines skip, so an upload in flight or orphaned by a crash never shows in a Hive
+   * folder. `key` is the file's Hive key (what `state.json` lists); the commit copies it there.
+   */
+  stagedFile(key: string): string {
+    return `${this.root}_tukang/staging/${this.relativeDataKey(key)}`;
+  }
+
+  /**
+   * Where a data file goes once a newer version no longer lists it: out of the Hive folder, so
+   * folder readers never count it, but still readable (through the catalog's manifests) until
+   * garbage collection deletes it after `replay.retention`.
+   */
+  supersededFile(key: string): string {
+    return `${this.root}_tukang/superseded/${this.relativeDataKey(key)}`;
+  }
+
+  /** Every place a data file can be, in the order it passes through them. */
+  fileLocations(key: string): { staged: string; current: string; superseded: string } {
+    return { staged: this.stagedFile(key), current: key, superseded: this.supersededFile(key) };
+  }
+
+  stagingRoot(dataset: string): string {
+    return `${this.root}_tukang/staging/${dataset}/`;
+  }
+
+  supersededRoot(dataset: string): string {
+    return `${this.root}_tukang/superseded/${dataset}/`;
+  }
+
+  /** True for a key that names a data file directly in a partition's Hive folder (not `_SUCCESS`, not a `_`/`.` name). */
+  isFolderDataFile(key: string): boolean {
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    return name.endsWith('.parquet') && !name.startsWith('_') && !name.startsWith('.');
+  }
+
+  /** `orders/event_date=…/part-….parquet` of a Hive key, the part every location shares. */
+  private relativeDataKey(key: string): string {
+    if (!key.startsWith(this.root)) throw new Error(`data file ${key} is outside the lake root ${this.root}`);
+    return key.slice(this.root.length);
+  }
+
+  /**
+   * A compacted file: rows of many source ranges, sorted across the partition. Named by the
+   * version it makes, its place in that version and its checksum, so no other file shares it.
+   */
+  compactedFile(dataset: string, partitionPath: string, version: number, index: number, sha256: string, extension: string): string {
+    return `${this.partitionDir(dataset, partitionPath)}part-compacted-v${String(version).padStart(6, '0')}-${String(index).padStart(5, '0')}-${sha256.slice(0, 8)}${extension}`;
+  }
+
+  /** A partition waiting for compaction (written when requested, deleted when done), so a restart resumes it. */
+  compactionRequest(dataset: string, partitionPath: string): string {
+    return `${this.compactionRequests(dataset)}${partitionPath.replaceAll('/', '+')}`;
+  }
+
+  compactionRequests(dataset: string): string {
+    return `${this.metaRoot(dataset)}compactions/`;
+  }
+
   /** Marker written when a partition version becomes complete (Spark/Hadoop convention). */
   successMarker(dataset: string, partitionPath: string): string {
     return `${this.partitionDir(dataset, partitionPath)}_SUCCESS`;

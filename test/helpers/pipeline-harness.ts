@@ -37,6 +37,9 @@ export function ordersConfig(topic: string, prefix: string, group: string, overr
         schema: { columns: ORDER_COLUMNS, unknown_fields: 'keep_json' },
         watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1s' },
         files: { late_batch_window: '300ms' },
+        // These in-process tests assert ingestion's own version histories and file lists;
+        // compaction is on by default and tested with the service (folder-readers) and in units.
+        compaction: { enabled: false },
         ...overrides,
       },
     ],

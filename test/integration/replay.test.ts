@@ -47,8 +47,12 @@ async function stateOf(stack: RealStack): Promise<PartitionState> {
 
 async function rowsOf(stack: RealStack, state: PartitionState): Promise<string[]> {
   const rows: string[] = [];
+  const placement = new CommitLog(stack.store, new LakeLayout(stack.prefix), stack.config.s3.bucket).placement;
   for (const f of state.files) {
-    for (const row of (await readParquetObject(stack.store, f.key)).rows) {
+    // A superseded version's files have moved out of the Hive folder; locate finds them.
+    const where = await placement.locate(f.key);
+    assert.ok(where, `data file ${f.key} is nowhere`);
+    for (const row of (await readParquetObject(stack.store, where.key)).rows) {
       const { [LINEAGE_COLUMNS.receivedAt]: _received, ...rest } = row;
       rows.push(JSON.stringify(rest, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
     }
@@ -78,7 +82,11 @@ test('replay: unchanged config gives identical rows as a new version; a config c
   assert.equal(replayed.versions.at(-1)?.replay_id, job.id);
   assert.deepEqual(await rowsOf(stack, replayed), await rowsOf(stack, before), 'identical rows');
   assert.ok(replayed.files.every((f) => !before.files.some((b) => b.key === f.key)), 'new files beside the old ones');
-  for (const f of before.files) assert.ok(await stack.store.head(f.key), 'the old version stays readable');
+  const layout = new LakeLayout(stack.prefix);
+  for (const f of before.files) {
+    assert.equal(await stack.store.head(f.key), undefined, 'the old version left the Hive folder');
+    assert.ok(await stack.store.head(layout.supersededFile(f.key)), 'the old version stays readable where it moved');
+  }
 
   const withCoupon = await runCli(['replay', 'orders', '--partition', HOUR, '--json', '--config', configFile(ORDER_COLUMNS)]);
   assert.equal(withCoupon.code, 0, withCoupon.stderr);

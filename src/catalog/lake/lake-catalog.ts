@@ -45,7 +45,8 @@ export class LakeCatalog implements Component {
 
   constructor(
     private readonly store: ObjectStore,
-    private readonly layout: LakeLayout,
+    /** Also tells the manifest route where a superseded version's files now are. */
+    readonly layout: LakeLayout,
     readonly configs: readonly DatasetConfig[],
     private readonly settings: LakeCatalogSettings,
     private readonly logger: Logger,

@@ -26,10 +26,16 @@ export function partitionDataRoutes(ctx: CatalogContext, store: ObjectStore, buc
       }
       const manifest = (await getJson<PartitionManifest>(store, version.manifest))?.value;
       if (!manifest) throw new TukangError('METADATA_CORRUPT', `manifest ${version.manifest} is named by the state but missing`);
+      // An older version's files left the Hive folder when a newer version replaced them: serve
+      // the URLs where they are now (until garbage collection, after replay.retention).
+      const current = new Set(state.files.map((f) => f.uri));
+      const whereNow = (url: string): string =>
+        manifest.version === state.version || current.has(url) || !url.startsWith(s3Prefix) ? url : `${s3Prefix}${ctx.lake.layout.supersededFile(url.slice(s3Prefix.length))}`;
       const entries = await Promise.all(
         manifest.entries.map(async (e) => {
-          const entry: Record<string, unknown> = { url: e.url, mandatory: e.mandatory, meta: e.meta };
-          if (p['presign'] === true && ctx.presigner && e.url.startsWith(s3Prefix)) entry['download_url'] = await ctx.presigner.presign(e.url.slice(s3Prefix.length));
+          const url = whereNow(e.url);
+          const entry: Record<string, unknown> = { url, mandatory: e.mandatory, meta: e.meta };
+          if (p['presign'] === true && ctx.presigner && e.url.startsWith(s3Prefix)) entry['download_url'] = await ctx.presigner.presign(url.slice(s3Prefix.length));
           return entry;
         }),
       );

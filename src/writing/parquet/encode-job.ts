@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 // The node build instantiates its wasm synchronously at import; no init call is needed.
-import { Compression, Table, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
+import { Compression, Table, WriterPropertiesBuilder, writeParquet, type WriterProperties } from 'parquet-wasm/node';
 import { LINEAGE_COLUMNS } from '../../core/records.js';
 import { serializeError, type EncodeRequest, type EncodeResponse, type ParquetCompression, type ResolvedEncodeOptions } from './encode-protocol.js';
 
@@ -24,6 +24,12 @@ const CODECS: Record<ParquetCompression, Compression> = {
 const UNIQUE_PER_ROW = [LINEAGE_COLUMNS.eventId, LINEAGE_COLUMNS.eventTime, LINEAGE_COLUMNS.offset, LINEAGE_COLUMNS.receivedAt];
 
 export function encodeParquet(ipc: Uint8Array, options: ResolvedEncodeOptions): Uint8Array {
+  // Both calls take ownership of their wasm objects, so nothing is left to free on success or throw.
+  return writeParquet(Table.fromIPCStream(ipc), writerProperties(options));
+}
+
+/** The writer settings every Tukang file is written with (also by the streaming writer). */
+export function writerProperties(options: ResolvedEncodeOptions): WriterProperties {
   let builder = new WriterPropertiesBuilder()
     .setCompression(CODECS[options.compression])
     .setMaxRowGroupSize(options.rowGroupRows)
@@ -32,8 +38,7 @@ export function encodeParquet(ipc: Uint8Array, options: ResolvedEncodeOptions): 
   for (const column of UNIQUE_PER_ROW) builder = builder.setColumnDictionaryEnabled(column, false);
   const metadata = Object.entries(options.keyValueMetadata ?? {});
   if (metadata.length > 0) builder = builder.setKeyValueMetadata(new Map(metadata));
-  // Both calls take ownership of their wasm objects, so nothing is left to free on success or throw.
-  return writeParquet(Table.fromIPCStream(ipc), builder.build());
+  return builder.build();
 }
 
 /** The response to post back and the buffers to transfer with it. Never throws. */

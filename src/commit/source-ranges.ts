@@ -1,0 +1,10 @@
+import type { FileCommit, SourceRange } from './metadata-types.js';
+
+/**
+ * Every source offset range whose rows a file holds: one for a flushed file, several for a
+ * compacted one (`sources`). The overlap check of a commit, the flusher's filter of rows already
+ * committed, and a replay's plan all read a file's ranges through this.
+ */
+export function sourceRangesOf(file: FileCommit): SourceRange[] {
+  return file.sources ?? [file.source];
+}
