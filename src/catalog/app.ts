@@ -19,6 +19,7 @@ import { partitionRoutes } from './routes/partitions.js';
 import { replayRoutes } from './routes/replays.js';
 import type { OperationHandler } from './routes/types.js';
 import { linkBase } from './views/links.js';
+import { webRoutes } from './web/web-routes.js';
 
 export type { HealthCheck } from './context.js';
 
@@ -59,6 +60,8 @@ export function createCatalogApp(deps: CatalogAppDeps): Express {
   app.use(conditionalJson);
   app.use(requestLog(ctx.logger));
   app.use(deps.metrics.middleware);
+  // The analyst's page (docs/web.md): outside the OpenAPI document, which describes the JSON API.
+  app.use(webRoutes(authenticator));
 
   const documented = new Map<RegExp, string[]>();
   for (const op of operations(openapi.document)) {
