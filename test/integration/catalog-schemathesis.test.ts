@@ -50,7 +50,8 @@ async function schemathesis(url: string, label: string, headers: string[]): Prom
   args.push('--seed', '20261201', '--request-timeout', '10', '--workers', '1', '--no-color', '--warnings', 'off', '--generation-database', 'none');
   args.push('--report', 'junit', '--report-junit-path', junit);
   for (const h of headers) args.push('--header', h);
-  const child = spawn(python, args, { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a folder of its own: Schemathesis keeps a cache of past failures (.schemathesis/) in its working directory.
+  const child = spawn(python, args, { cwd: dir, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
