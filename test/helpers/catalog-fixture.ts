@@ -11,6 +11,7 @@ import type { FileCommit } from '../../src/commit/metadata-types.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { TukangConfig } from '../../src/config/schema.js';
 import { buildCatalog, type BuiltCatalog, type CatalogBuildDeps } from '../../src/catalog/build-catalog.js';
+import { answerClientErrors } from '../../src/catalog/catalog-server.js';
 import { loadOpenApi, operations, type OperationRef } from '../../src/catalog/openapi/document.js';
 import { SchemaValidator } from '../../src/catalog/openapi/schema-validator.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -111,6 +112,7 @@ export async function startCatalog(t: TestContext, options: { config?: TukangCon
   const log = new CommitLog(store, new LakeLayout(config.s3.prefix), BUCKET);
   const catalog = buildCatalog({ config, logger: silentLogger(), store, checks: [], ...options.deps });
   const server: Server = createServer(catalog.app);
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(async () => {
     await catalog.lake.stop();

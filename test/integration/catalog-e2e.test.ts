@@ -91,7 +91,14 @@ test('the catalog reports exactly what the materializer wrote to S3, and its man
   });
   assert.equal(duplicates, produced.filter((r) => r.duplicate).length);
   const freshness = dataset['freshness'] as Json;
-  assert.deepEqual(freshness['consumer_lag'], { total: 0, partitions: [0, 1, 2, 3].map((partition) => ({ partition, lag: 0 })) });
+  // Lag is fetched in the background: the first read waits at most 0.5 s for it, later ones none.
+  let lagged = freshness;
+  await until(async () => {
+    lagged = (await get('/datasets/orders'))['freshness'] as Json;
+    return lagged['consumer_lag'] !== null;
+  }, 15_000, () => `consumer lag ${String(lagged['consumer_lag_reason'])}`);
+  assert.deepEqual(lagged['consumer_lag'], { total: 0, partitions: [0, 1, 2, 3].map((partition) => ({ partition, lag: 0 })) });
+  assert.equal(lagged['consumer_lag_reason'], null);
   assert.ok(typeof freshness['low_watermark_at'] === 'string');
   const complete = states.filter((s) => s.status === 'complete');
   assert.equal((freshness['newest_complete_partition'] as Json)['id'], complete.at(-1)?.partition_path.replace('event_date=', '').replace('/event_hour=', 'T'));

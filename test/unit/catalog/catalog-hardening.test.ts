@@ -239,3 +239,21 @@ test('401 and 403 carry the RFC 6750 challenge: error="invalid_token", error="in
   assert.equal(forbidden.status, 403);
   assert.equal(forbidden.headers.get('www-authenticate'), 'Bearer realm="tukang", error="insufficient_scope", error_description="the token lacks the scope tukang.read", scope="tukang.read"');
 });
+
+test('a request line and headers over 16 KiB get a problem+json 431, not Node\'s bare status line', async (t) => {
+  const h = await startCatalog(t);
+  const answer = await new Promise<{ status: number; type: string; body: Json }>((resolve, reject) => {
+    const req = httpRequest(`${h.url}/datasets?cursor=${'c'.repeat(20_000)}`, { headers: read }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body: JSON.parse(text) as Json }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(answer.status, 431);
+  assert.equal(answer.type, 'application/problem+json');
+  assert.equal(answer.body['code'], 'CATALOG_BAD_REQUEST');
+  checkAgainstDocument('GET', '/datasets', answer.status, answer.type, answer.body);
+});
