@@ -222,8 +222,10 @@ export class DatasetPipeline {
             );
       this.watermarks.observe(sourcePartition, event.eventTimeMs, now);
       if (coverage?.coversFile(path, record.offset)) {
-        // Already in a committed file: remember the id so that later copies are still caught.
-        this.dedup.remember(event.eventId, event.eventTimeMs);
+        // Already durable: a row of a committed file, or a duplicate dropped inside its offset
+        // range. Its id is not remembered: for a duplicate whose first copy (in another source
+        // partition) was still buffered when the process died, that copy is read again and must
+        // be written. Later copies of a committed row are dropped at commit (FileFlusher).
         this.counters.recoveredSkips++;
         continue;
       }
