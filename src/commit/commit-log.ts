@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
 import { offsetsFromKey, padOffset, type LakeLayout } from '../writing/lake-layout.js';
+import type { CommitListener } from './commit-listener.js';
 import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from './metadata-types.js';
 import { partitionBounds, partitionValues } from './partition-values.js';
 
@@ -17,6 +18,8 @@ export class CommitLog {
     private readonly store: ObjectStore,
     private readonly layout: LakeLayout,
     private readonly bucket: string,
+    /** Told of every committed partition change (the Iceberg committer); must not throw. */
+    private readonly listener?: CommitListener,
   ) {}
 
   uriOf(key: string): string {
@@ -104,6 +107,7 @@ export class CommitLog {
       }
       return next;
     });
+    this.listener?.partitionChanged(state.dataset, state.partition_path, 'file');
     if (late) {
       await this.writeManifest(state);
       await this.appendChange({ dataset: state.dataset, partition_path: state.partition_path, version: state.version, change: 'late_data', at: state.updated_at });
@@ -139,6 +143,7 @@ export class CommitLog {
     if (state.files.length !== existing.value.files.length) await this.writeManifest(state);
     await this.store.put(this.layout.successMarker(dataset, partitionPath), '');
     await this.store.delete([this.openMarker(dataset, partitionPath)]);
+    this.listener?.partitionChanged(dataset, partitionPath, 'complete');
     await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'complete', at: state.updated_at });
     return state;
   }
@@ -181,6 +186,7 @@ export class CommitLog {
         ],
       };
     });
+    this.listener?.partitionChanged(dataset, partitionPath, 'replay');
     await this.writeManifest(state);
     await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'replay', at: state.updated_at });
     return state;

@@ -7,6 +7,9 @@ import { createS3Client, S3ObjectStore } from '../storage/s3-object-store.js';
 import { KafkaCluster, LakeBucket } from './connections.js';
 import type { Component } from './lifecycle.js';
 import { Materializer } from '../materializer/materializer.js';
+import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
+import { IcebergCommitter } from '../iceberg/iceberg-committer.js';
+import { LakeLayout } from '../writing/lake-layout.js';
 
 /** Wires the service's components from the config, in start order. */
 export function buildService(config: TukangConfig, logger: Logger): Component[] {
@@ -15,8 +18,10 @@ export function buildService(config: TukangConfig, logger: Logger): Component[] 
   const bucket = new LakeBucket(store, config.s3.create_bucket);
   const kafkaClient = createKafka(config.kafka, logger);
   const kafka = new KafkaCluster(kafkaClient);
-  const materializer = new Materializer(config, kafkaClient, store, logger.child({ component: 'materializer' }));
-  const components: Component[] = [bucket, kafka, materializer];
+  const iceberg = icebergCommitter(config, store, logger);
+  const materializer = new Materializer(config, kafkaClient, store, logger.child({ component: 'materializer' }), iceberg);
+  // Started before the materializer and stopped after it, so its last commits reach a snapshot.
+  const components: Component[] = iceberg ? [bucket, kafka, iceberg, materializer] : [bucket, kafka, materializer];
   if (config.catalog.enabled) {
     // The catalog beside the materializer also reports its in-process counters (since start-up).
     const liveCounters = new Map<string, DatasetCounters>();
@@ -24,9 +29,17 @@ export function buildService(config: TukangConfig, logger: Logger): Component[] 
       const pipeline = materializer.pipelines.get(d.topic);
       if (pipeline) liveCounters.set(d.name, pipeline.counters);
     }
-    components.push(...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, liveCounters }));
+    components.push(
+      ...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, liveCounters, ...(iceberg ? { commitListener: iceberg } : {}) }),
+    );
   }
   return components;
+}
+
+function icebergCommitter(config: TukangConfig, store: S3ObjectStore, logger: Logger): IcebergCommitter | undefined {
+  if (!config.iceberg.enabled) return undefined;
+  const datasets = config.datasets.map((dataset) => ({ dataset, schema: resolveSchema(dataset) }));
+  return new IcebergCommitter({ config, datasets, store, layout: new LakeLayout(config.s3.prefix), logger: logger.child({ component: 'iceberg' }) });
 }
 
 /**
