@@ -86,7 +86,7 @@ export function buildCatalog(deps: CatalogBuildDeps): BuiltCatalog {
     }),
   };
   const metrics = createMetrics(lake, deps.liveCounters);
-  const app = createCatalogApp({ context, metrics, store: deps.store, bucket: config.s3.bucket });
+  const app = createCatalogApp({ context, metrics, store: deps.store, bucket: config.s3.bucket, iceberg: { s3: config.s3, iceberg: config.iceberg } });
   return { app, lake, replays: context.replays, context };
 }
 
