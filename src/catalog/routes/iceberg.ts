@@ -21,12 +21,12 @@ export interface IcebergRouteSettings {
 
 /** What `GET /v1/config` advertises, so clients call HEAD instead of falling back to GET. */
 const ENDPOINTS = [
-  'GET /v1/namespaces',
-  'GET /v1/namespaces/{namespace}',
-  'HEAD /v1/namespaces/{namespace}',
-  'GET /v1/namespaces/{namespace}/tables',
-  'GET /v1/namespaces/{namespace}/tables/{table}',
-  'HEAD /v1/namespaces/{namespace}/tables/{table}',
+  'GET /v1/{prefix}/namespaces',
+  'GET /v1/{prefix}/namespaces/{namespace}',
+  'HEAD /v1/{prefix}/namespaces/{namespace}',
+  'GET /v1/{prefix}/namespaces/{namespace}/tables',
+  'GET /v1/{prefix}/namespaces/{namespace}/tables/{table}',
+  'HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}',
 ];
 
 export function icebergRoutes(ctx: CatalogContext, store: ObjectStore, settings: IcebergRouteSettings): Record<string, OperationHandler> {
