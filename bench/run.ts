@@ -7,6 +7,8 @@
  *   4. visibility latency: the service runs while events are produced at a fixed rate
  *   5. memory with every hour of the data open at once (16 source partitions × 48 hours)
  *   6. catalog partition listing over 100,000 partitions at a fixed request rate
+ *   with --peer iceberg-kafka-connect, the peer drains the same backlog topic first (bench/lib/peer.ts)
+ *   and the table shows Tukang's figures as ratios of the peer's
  *
  * Results: bench/results/<time>.json and .md, bench/results/latest.{json,md}, and with
  * --update-docs the figures section of docs/performance.md and its SVG plot.
@@ -23,6 +25,8 @@ import type { S3ObjectStore } from '../src/storage/s3-object-store.js';
 import { catalogBench, type CatalogResult } from './lib/catalog.js';
 import { encodeCeiling, kafkajsCeiling, platformaticCeiling, type ConsumeCeiling, type EncodeCeiling } from './lib/ceilings.js';
 import { BENCH_BUCKET, ORDER_COLUMNS, benchConfig, benchKafka, benchStore, brokers, createTopic, deleteTopics, endOffsets, percentile, produce, round, s3Endpoint, sleep, uniqueName, type SendRange } from './lib/common.js';
+import { peerRows } from './lib/peer-report.js';
+import { defaultPeerDir, peerUnavailable, PEERS, runPeer, type PeerName, type PeerResult } from './lib/peer.js';
 import { lineChart, table } from './lib/report.js';
 import { startService, watchUntilCommitted, type ProgressSample } from './lib/service.js';
 
@@ -47,6 +51,9 @@ const { values: args } = parseArgs({
     'catalog-rate': { type: 'string', default: '500' },
     'catalog-duration': { type: 'string', default: '20' },
     skip: { type: 'string', default: '' },
+    /** A peer that drains the same backlog, one run after the other: iceberg-kafka-connect. */
+    peer: { type: 'string', default: '' },
+    'peer-dir': { type: 'string', default: '' },
     'cpu-prof': { type: 'boolean', default: false },
     'update-docs': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
@@ -306,6 +313,9 @@ async function main(): Promise<void> {
     results['produce'] = { records: total, unique_events: N, mib: round(produced.bytes / 1048576, 1), ms: produced.ms, events_per_sec: Math.round(total / (produced.ms / 1000)), avg_event_bytes: Math.round(produced.bytes / total) };
     log(`produced ${total.toLocaleString('en-US')} records (${N} unique) in ${produced.ms} ms`);
 
+    // 1b. the peer on the same topic (its own consumer group, from the start of the topic)
+    if (args.peer) results['peer'] = await peerRun(args.peer, topic);
+
     // 2. ceilings
     const consume: ConsumeCeiling[] = [];
     let encode: EncodeCeiling | undefined;
@@ -426,6 +436,21 @@ async function main(): Promise<void> {
   writeOutputs(results);
 }
 
+async function peerRun(name: string, topic: string): Promise<PeerResult | { skipped: string }> {
+  if (!(PEERS as readonly string[]).includes(name)) throw new Error(`--peer ${name}: unknown peer (known: ${PEERS.join(', ')})`);
+  const peer = name as PeerName;
+  const dir = args['peer-dir'] ? resolve(args['peer-dir']) : defaultPeerDir(peer);
+  const why = peerUnavailable(dir);
+  if (why) {
+    log(`peer ${peer} skipped: ${why}`);
+    return { skipped: why };
+  }
+  log(`peer ${peer}: draining ${topic}`);
+  const r = await runPeer(peer, dir, topic, `${uniqueName(`peer-${peer}`)}`, log);
+  log(`peer ${peer}: ${JSON.stringify(r)}`);
+  return r;
+}
+
 function fmt(n: unknown): string {
   return typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US') : String(n ?? 'n/a');
 }
@@ -465,6 +490,7 @@ function markdown(r: Record<string, unknown>): string {
   } else if (cat) {
     rows.push(['Catalog partition listing', 'not measured', 'p99 < 20 ms', cat.not_measured ?? '']);
   }
+  rows.push(...peerRows(r['peer'] as PeerResult | { skipped: string } | undefined, p));
   const m = r['machine'] as Record<string, unknown>;
   const params = r['parameters'] as Record<string, unknown>;
   return [

@@ -54,6 +54,11 @@ export class PartitionBuffer {
     if (offset > this.last) this.last = offset;
   }
 
+  /** The event of row `index` (in offset order). */
+  eventAt(index: number): CleanEvent {
+    return this.events[index] as CleanEvent;
+  }
+
   /** The event ids of the rows held, in offset order. */
   eventIds(): string[] {
     return this.events.map((e) => e.eventId);

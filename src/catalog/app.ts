@@ -7,9 +7,10 @@ import { conditionalJson } from './etag.js';
 import type { CatalogMetrics } from './metrics.js';
 import { loadOpenApi, operations } from './openapi/document.js';
 import { requestValidator } from './openapi/request-validator.js';
+import { servedDocument } from './openapi/served-document.js';
 import { SchemaValidator } from './openapi/schema-validator.js';
 import { HttpProblem, notFound, problemHandler } from './problem.js';
-import { flowId, requestLog } from './request-context.js';
+import { commonHeaders, flowId, requestLog } from './request-context.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { icebergRoutes, type IcebergRouteSettings } from './routes/iceberg.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -18,6 +19,8 @@ import { partitionDataRoutes } from './routes/partition-data.js';
 import { partitionRoutes } from './routes/partitions.js';
 import { replayRoutes } from './routes/replays.js';
 import type { OperationHandler } from './routes/types.js';
+import { linkBase } from './views/links.js';
+import { webRoutes } from './web/web-routes.js';
 
 export type { HealthCheck } from './context.js';
 
@@ -40,7 +43,7 @@ export interface CatalogAppDeps {
  */
 export function createCatalogApp(deps: CatalogAppDeps): Express {
   const { context: ctx } = deps;
-  const openapi = loadOpenApi();
+  const openapi = servedDocument(loadOpenApi(), ctx.settings);
   const schemas = new SchemaValidator(openapi.document);
   const authenticator = ctx.settings.auth.disabled ? null : new Authenticator(ctx.settings.auth);
   const handlers: Record<string, OperationHandler> = {
@@ -57,10 +60,12 @@ export function createCatalogApp(deps: CatalogAppDeps): Express {
   app.disable('x-powered-by');
   // ETags come from conditionalJson (see there why not from Express); problems carry none.
   app.set('etag', false);
-  app.use(flowId);
+  app.use(flowId, commonHeaders, linkBase(ctx.settings.public_url));
   app.use(conditionalJson);
   app.use(requestLog(ctx.logger));
   app.use(deps.metrics.middleware);
+  // The analyst's page (docs/web.md): outside the OpenAPI document, which describes the JSON API.
+  app.use(webRoutes(authenticator));
 
   const documented = new Map<RegExp, string[]>();
   // HEAD routes first: Express answers HEAD with a GET route of the same path registered earlier.
@@ -98,7 +103,7 @@ export function createCatalogApp(deps: CatalogAppDeps): Express {
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const allowed = [...documented.entries()].find(([re]) => re.test(req.path))?.[1];
-    if (allowed) next(new HttpProblem(405, 'Method Not Allowed', 'CATALOG_NOT_FOUND', `${req.method} is not supported here`, { headers: { Allow: allowed.join(', ') } }));
+    if (allowed) next(new HttpProblem(405, 'Method Not Allowed', 'CATALOG_METHOD_NOT_ALLOWED', `${req.method} is not supported here`, { headers: { Allow: allowed.join(', ') } }));
     else next(notFound(`no resource at ${req.path}`));
   });
   app.use(problemHandler(ctx.logger));

@@ -28,8 +28,10 @@ export interface CatalogBuildDeps {
   checks: HealthCheck[];
   /** For presigned URLs; without it `presign=true` adds nothing. */
   s3Client?: S3Client;
-  /** For consumer lag; without it lag is null. */
+  /** For replays, and consumer lag unless `probeKafka` is given; without either, lag is null. */
   kafka?: Kafka;
+  /** For consumer lag: a client with few retries (see createKafka), so a Kafka outage is noticed fast. */
+  probeKafka?: Kafka;
   liveCounters?: ReadonlyMap<string, DatasetCounters>;
   clock?: () => number;
   /** What replays read from; defaults to `kafka`. Without either, replays cannot be started. */
@@ -73,7 +75,7 @@ export function buildCatalog(deps: CatalogBuildDeps): BuiltCatalog {
     previewer: new ParquetPreviewer(deps.store),
     watermarks: new WatermarkReader(new CommitLog(deps.store, layout, config.s3.bucket), settings.cache.stats_ttl),
     presigner: deps.s3Client ? new S3Presigner(deps.s3Client, config.s3.bucket, Math.round(settings.presign_expiry / 1000)) : undefined,
-    lag: deps.kafka ? new KafkaLagProbe(deps.kafka, config.kafka.group_id, settings.cache.stats_ttl) : undefined,
+    lag: lagProbe(deps, settings.cache.stats_ttl),
     liveCounters: deps.liveCounters,
     replays: new ReplayManager({
       store: deps.store,
@@ -88,6 +90,11 @@ export function buildCatalog(deps: CatalogBuildDeps): BuiltCatalog {
   const metrics = createMetrics(lake, deps.liveCounters);
   const app = createCatalogApp({ context, metrics, store: deps.store, bucket: config.s3.bucket, iceberg: { s3: config.s3, iceberg: config.iceberg } });
   return { app, lake, replays: context.replays, context };
+}
+
+function lagProbe(deps: CatalogBuildDeps, ttlMs: number): KafkaLagProbe | undefined {
+  const kafka = deps.probeKafka ?? deps.kafka;
+  return kafka ? new KafkaLagProbe(kafka, deps.config.kafka.group_id, ttlMs) : undefined;
 }
 
 /**

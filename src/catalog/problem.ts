@@ -87,13 +87,18 @@ export function problemHandler(logger: Logger) {
       return;
     }
     if (isBodyParserError(err)) {
-      sendProblem(res, err.status, { title: 'Bad Request', code: 'CATALOG_BAD_REQUEST', detail: 'the request body cannot be read', instance: req.originalUrl });
+      const status = BODY_STATUS_TITLES[err.status] ? err.status : 400;
+      const detail = status === 413 ? 'the request body is larger than 64 KiB' : status === 415 ? 'the request body is in a charset or encoding the catalog does not read' : 'the request body is not JSON';
+      sendProblem(res, status, { title: BODY_STATUS_TITLES[status], code: 'CATALOG_BODY_UNREADABLE', detail, instance: req.originalUrl });
       return;
     }
     logger.error({ err, flow_id: res.locals['flowId'] }, 'request failed unexpectedly');
     sendProblem(res, 500, { title: 'Internal Server Error', code: 'INTERNAL', instance: req.originalUrl });
   };
 }
+
+/** What the JSON body parser refuses with (RFC 9110 titles); anything else it raises is a 400. */
+const BODY_STATUS_TITLES: Record<number, string> = { 400: 'Bad Request', 413: 'Content Too Large', 415: 'Unsupported Media Type' };
 
 function isBodyParserError(err: unknown): err is { status: number } {
   return typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' && err.status >= 400 && err.status < 500;

@@ -16,6 +16,12 @@ export function flowId(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
+/** Headers every answer carries: browsers must not sniff a JSON or text answer into HTML or script. */
+export function commonHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  next();
+}
+
 /** One log line per request (pino-http), carrying the flow id; probes log at debug to keep logs readable. */
 export function requestLog(logger: Logger): RequestHandler {
   return pinoHttp({

@@ -31,12 +31,14 @@ export class CommitLog {
    * partition state (the commit point for readers; rejected with COMMIT_OVERLAP when a file of
    * the same source partition already covers some of its offsets), then writes the immutable
    * commit record that recovery lists. Idempotent: a retry finds its file already listed.
+   * `checkedKeys`, when given, are the files the writer checked its rows against for events the
+   * partition already holds: a file committed since is refused with COMMIT_RECHECK.
    */
-  async commitFile(commit: FileCommit, sourceDataset = commit.dataset): Promise<PartitionState> {
+  async commitFile(commit: FileCommit, sourceDataset = commit.dataset, checkedKeys?: ReadonlySet<string>): Promise<PartitionState> {
     // Registered as open before the state changes, so that a crash in between cannot leave a
     // partition that no instance ever completes. Completing it removes the marker.
     await this.store.put(this.openMarker(commit.dataset, commit.partition_path), '');
-    const state = await this.addToPartition(commit);
+    const state = await this.addToPartition(commit, checkedKeys);
     // Commit records stay with the dataset that consumed the records (also for a late-data side
     // table), so recovery finds every range of a source partition in one listing.
     const recordKey = this.layout.commitRecord(
@@ -57,7 +59,7 @@ export class CommitLog {
   }
 
   /** Adds a committed file to its partition's state; a complete partition gets a new version. */
-  async addToPartition(commit: FileCommit): Promise<PartitionState> {
+  async addToPartition(commit: FileCommit, checkedKeys?: ReadonlySet<string>): Promise<PartitionState> {
     let late = false;
     const state = await this.updatePartition(commit.dataset, commit.partition_path, (current, now) => {
       if (current.files.some((f) => f.key === commit.key)) return undefined;
@@ -74,6 +76,8 @@ export class CommitLog {
           `${commit.key} covers offsets ${commit.source.first_offset}-${commit.source.last_offset}, which overlap ${overlapping.key} (${overlapping.source.first_offset}-${overlapping.source.last_offset})`,
         );
       }
+      const unchecked = checkedKeys === undefined ? 0 : current.files.filter((f) => !checkedKeys.has(f.key)).length;
+      if (unchecked > 0) throw new TukangError('COMMIT_RECHECK', `${unchecked} files were committed to ${commit.partition_path} after ${commit.key} was checked for duplicates`);
       late = current.status === 'complete';
       const file: FileCommit = { ...commit, late };
       const next: PartitionState = {
@@ -121,7 +125,13 @@ export class CommitLog {
    */
   async completePartition(dataset: string, partitionPath: string): Promise<PartitionState | undefined> {
     const existing = await this.readPartition(dataset, partitionPath);
-    if (!existing || existing.value.status === 'complete') {
+    if (existing?.value.status === 'complete') {
+      // A crash after the commit point left the marker: finish the steps after it (they are
+      // idempotent) before the marker goes, or a "changed since" poller never hears of it.
+      await this.finishCompleted(existing.value);
+      return undefined;
+    }
+    if (!existing) {
       await this.store.delete([this.openMarker(dataset, partitionPath)]);
       return undefined;
     }
@@ -142,10 +152,22 @@ export class CommitLog {
     // The manifest was written from a snapshot; if files arrived meanwhile, rewrite it from the final state.
     if (state.files.length !== existing.value.files.length) await this.writeManifest(state);
     await this.store.put(this.layout.successMarker(dataset, partitionPath), '');
+    await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'complete', at: state.updated_at });
     await this.store.delete([this.openMarker(dataset, partitionPath)]);
     this.listener?.partitionChanged(dataset, partitionPath, 'complete');
-    await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'complete', at: state.updated_at });
     return state;
+  }
+
+  /** The steps after a complete version's commit point, again: manifest if missing, _SUCCESS, its change record, then the marker goes. */
+  private async finishCompleted(state: PartitionState): Promise<void> {
+    const current = state.versions.find((v) => v.version === state.version);
+    const change = current?.reason === 'late_data' || current?.reason === 'replay' ? current.reason : 'complete';
+    const manifestKey = this.layout.partitionManifest(state.dataset, state.partition_path, state.version);
+    if ((await this.store.head(manifestKey)) === undefined) await this.writeManifest(state);
+    await this.store.put(this.layout.successMarker(state.dataset, state.partition_path), '');
+    // The change record's key is derived from the version's time: written again, it is the same object.
+    await this.appendChange({ dataset: state.dataset, partition_path: state.partition_path, version: state.version, change, at: current?.completed_at ?? state.updated_at });
+    await this.store.delete([this.openMarker(state.dataset, state.partition_path)]);
   }
 
   /**

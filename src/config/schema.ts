@@ -60,6 +60,17 @@ export const catalogSchema = z.strictObject({
   enabled: z.boolean().default(true),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(8080),
+  /**
+   * The catalog's URL as clients reach it (`https://catalog.example.com`, optionally with a path),
+   * the base of every absolute link; null uses the address the connection arrived at. Never the
+   * request's Host header.
+   */
+  public_url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u) && !/[?#]/.test(u), 'must be an http(s) URL without query or fragment')
+    .nullable()
+    .default(null),
   auth: catalogAuthSchema,
   cache: z
     .strictObject({
@@ -269,6 +280,20 @@ export const configSchema = z
       const first = seen.get(d.name);
       if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['datasets', i, 'name'], message: `duplicates datasets[${first}].name` });
       seen.set(d.name, i);
+    });
+    // One pipeline per topic: a second dataset on the same topic would silently replace the first.
+    // Several datasets fed by one topic (each its own schema and counters) are not supported yet.
+    const topics = new Map<string, number>();
+    c.datasets.forEach((d, i) => {
+      const first = topics.get(d.topic);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['datasets', i, 'topic'],
+          message: `topic "${d.topic}" is already read by datasets[${first}] ("${c.datasets[first]?.name ?? ''}"); each topic feeds one dataset`,
+        });
+      }
+      topics.set(d.topic, i);
     });
     if (c.stack.kafka_port === c.stack.kafka_controller_port) {
       ctx.addIssue({ code: 'custom', path: ['stack', 'kafka_controller_port'], message: 'must differ from stack.kafka_port' });

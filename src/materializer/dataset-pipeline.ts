@@ -408,6 +408,8 @@ export class DatasetPipeline {
         const target = await this.targetFor(buffer);
         const result = await this.deps.flusher.flush(buffer, target, duplicates, stillOwned);
         for (const commit of result.commits) this.counters.fileWritten(commit.rows, commit.bytes, commit.late);
+        this.counters.duplicates += result.duplicates;
+        this.counters.recoveredSkips += result.reread;
         return;
       } catch (err) {
         this.counters.flushRetries++;

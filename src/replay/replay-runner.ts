@@ -100,8 +100,9 @@ async function execute(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob): Prom
     deps.onProgress?.(job);
   }, 1_000);
   try {
-    const buffers = await rebuild(deps, plan, job);
-    const files = await writeFiles(deps, buffers, job);
+    const duplicates = new Map<string, number>();
+    const buffers = await rebuild(deps, plan, job, duplicates);
+    const files = await writeFiles(deps, buffers, job, duplicates);
     // The last point where a cancel is honoured: once switching starts, every partition switches.
     if (deps.cancelled?.()) throw new ReplayCancelled();
     for (const p of plan.partitions) {
@@ -136,7 +137,7 @@ class ReplayCancelled extends Error {
 }
 
 /** Reads the ranges and buffers the rows that belong to the replayed partitions, per source partition. */
-async function rebuild(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob): Promise<Map<string, PartitionBuffer>> {
+async function rebuild(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob, duplicatesByPath: Map<string, number>): Promise<Map<string, PartitionBuffer>> {
   const { dataset } = deps;
   const schema = resolveSchema(dataset);
   const decode = createDecoder(dataset, schema);
@@ -160,6 +161,7 @@ async function rebuild(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob): Prom
       if (!targets.has(path)) continue; // a record of another partition inside the same offset range
       if (dedup.isDuplicate(event.eventId, event.eventTimeMs)) {
         job.duplicates++;
+        duplicatesByPath.set(path, (duplicatesByPath.get(path) ?? 0) + 1);
         continue;
       }
       const key = `${path}|${record.partition}`;
@@ -177,7 +179,7 @@ async function rebuild(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob): Prom
 }
 
 /** One new file per (partition, source partition), under a name no live file can have. */
-async function writeFiles(deps: ReplayDeps, buffers: Map<string, PartitionBuffer>, job: ReplayJob): Promise<Map<string, FileCommit[]>> {
+async function writeFiles(deps: ReplayDeps, buffers: Map<string, PartitionBuffer>, job: ReplayJob, duplicatesByPath: ReadonlyMap<string, number>): Promise<Map<string, FileCommit[]>> {
   const { dataset, layout, store, encoder, commitLog } = deps;
   const schema = resolveSchema(dataset);
   const files = new Map<string, FileCommit[]>();
@@ -205,7 +207,8 @@ async function writeFiles(deps: ReplayDeps, buffers: Map<string, PartitionBuffer
       max_event_at: new Date(max).toISOString(),
       source: { topic: dataset.topic, partition: buffer.sourcePartition, first_offset: buffer.firstOffset, last_offset: buffer.lastOffset },
       schema_version: schema.version,
-      duplicates: 0,
+      // The version's duplicates are the sum over its files: the partition's count goes on its first file.
+      duplicates: files.has(buffer.partitionPath) ? 0 : (duplicatesByPath.get(buffer.partitionPath) ?? 0),
       late: false,
       committed_at: new Date().toISOString(),
     };

@@ -35,8 +35,36 @@ export class ReplayStore {
     return `${this.layout.metaRoot(dataset)}partitions/${partitionPath}/replay.lock`;
   }
 
-  async saveJob(job: ReplayJob): Promise<void> {
-    await putJson(this.store, this.jobKey(job.id), { ...job, updated_at: new Date().toISOString() });
+  /** The ETag of each job document as this process last wrote it, for If-Match. */
+  private readonly jobEtags = new Map<string, string>();
+  /** Saves of one job run one after another (the heartbeat and the runner both save). */
+  private readonly saving = new Map<string, Promise<void>>();
+
+  /**
+   * Writes a job this process runs: created with If-None-Match, then replaced only with If-Match
+   * on the ETag of its own last write. When another instance changed the job meanwhile (marked it
+   * failed, believing its process dead), the save is refused with REPLAY_CONFLICT: a late
+   * heartbeat of a stopped or stalled runner never overwrites that status.
+   */
+  saveJob(job: ReplayJob): Promise<void> {
+    const previous = this.saving.get(job.id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.writeJob({ ...job, updated_at: new Date().toISOString() }));
+    this.saving.set(job.id, next);
+    void next.finally(() => {
+      if (this.saving.get(job.id) === next) this.saving.delete(job.id);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  private async writeJob(job: ReplayJob): Promise<void> {
+    const etag = this.jobEtags.get(job.id);
+    try {
+      const written = await putJson(this.store, this.jobKey(job.id), job, etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag });
+      this.jobEtags.set(job.id, written.etag);
+    } catch (err) {
+      if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
+      throw new TukangError('REPLAY_CONFLICT', `replay job ${job.id} was changed by another instance; not overwriting it`, { cause: err });
+    }
   }
 
   async readJob(id: string): Promise<ReplayJob | undefined> {
@@ -55,10 +83,19 @@ export class ReplayStore {
   /** Marks running jobs whose process is gone as failed, so that their history is honest. */
   async failAbandonedJobs(): Promise<ReplayJob[]> {
     const failed: ReplayJob[] = [];
-    for (const job of await this.listJobs()) {
-      if (job.status !== 'running' || !abandoned(job.host, job.pid, job.updated_at)) continue;
-      const done = { ...job, status: 'failed' as const, error: 'interrupted: its process stopped before it finished; the old version stayed in place', finished_at: new Date().toISOString() };
-      await this.saveJob(done);
+    for await (const o of listAll(this.store, `${this.layout.root}_tukang/replays/`)) {
+      const read = await getJson<ReplayJob>(this.store, o.key);
+      const job = read?.value;
+      if (!read || !job || job.status !== 'running' || !abandoned(job.host, job.pid, job.updated_at)) continue;
+      const now = new Date().toISOString();
+      const done = { ...job, status: 'failed' as const, error: 'interrupted: its process stopped before it finished; the old version stayed in place', finished_at: now, updated_at: now };
+      try {
+        // If-Match on what was read: a job saved meanwhile is alive after all, and is left alone.
+        await putJson(this.store, o.key, done, { ifMatch: read.etag });
+      } catch (err) {
+        if (isTukangError(err, 'S3_PRECONDITION_FAILED')) continue;
+        throw err;
+      }
       failed.push(done);
     }
     return failed;
@@ -101,9 +138,13 @@ export class ReplayStore {
     }
   }
 
+  /** Refreshes this job's locks with If-Match: a lock another replay took over is not taken back. */
   async heartbeat(dataset: string, partitionPaths: string[], jobId: string): Promise<void> {
     for (const path of partitionPaths) {
-      await putJson(this.store, this.lockKey(dataset, path), { job_id: jobId, host: hostname(), pid: process.pid, heartbeat_at: new Date().toISOString() });
+      const key = this.lockKey(dataset, path);
+      const held = await getJson<ReplayLock>(this.store, key);
+      if (held?.value.job_id !== jobId) continue;
+      await putJson(this.store, key, { job_id: jobId, host: hostname(), pid: process.pid, heartbeat_at: new Date().toISOString() }, { ifMatch: held.etag });
     }
   }
 

@@ -19,6 +19,15 @@ export interface SampleOptions {
   seed: number;
   /** Extra payload characters per event, to reach a target event size. */
   paddingChars: number;
+  /**
+   * Share of events sent once more with another key, so that the copy usually lands in another
+   * source partition (same bytes otherwise). The copy follows at a distance drawn from
+   * `crossPartitionDistances`: a few events, or far enough that the first copy's time partition
+   * may be complete by then.
+   */
+  crossPartitionRate?: number;
+  /** Largest distances, in events, of the cross-partition copies; one is picked per copy, then a distance up to it. */
+  crossPartitionDistances?: readonly number[];
 }
 
 export const DEFAULT_SAMPLE: SampleOptions = {
@@ -30,6 +39,8 @@ export const DEFAULT_SAMPLE: SampleOptions = {
   badRate: 0,
   seed: 42,
   paddingChars: 0,
+  crossPartitionRate: 0,
+  crossPartitionDistances: [5, 2_000, 60_000],
 };
 
 export interface SampleRecord {
@@ -39,6 +50,8 @@ export interface SampleRecord {
   eventId: string | null;
   eventTimeMs: number | null;
   duplicate: boolean;
+  /** A duplicate sent with another key than its original (usually another source partition). */
+  crossPartition?: boolean;
 }
 
 /** mulberry32: tiny, fast, good enough for test data, and the same on every machine. */
@@ -94,6 +107,12 @@ export function* sampleOrderEvents(options: Partial<SampleOptions> = {}): Genera
       };
       record = { key: customer, value: JSON.stringify(event), eventId: id, eventTimeMs: timeMs, duplicate: false };
       if (random() < o.duplicateRate) pendingDuplicates.push({ at: n + 1 + Math.floor(random() * 5), record: { ...record, duplicate: true } });
+      // Drawn only when asked for, so that the records of existing seeds stay the same.
+      if ((o.crossPartitionRate ?? 0) > 0 && random() < (o.crossPartitionRate ?? 0)) {
+        const distances = o.crossPartitionDistances ?? [5];
+        const longest = distances[Math.floor(random() * distances.length)] ?? 5;
+        schedule(pendingDuplicates, n + 1 + Math.floor(random() * longest), { ...record, key: `${customer}~copy`, duplicate: true, crossPartition: true });
+      }
     }
     yield record;
     while (pendingDuplicates.length > 0 && (pendingDuplicates[0] as { at: number }).at <= n) {
@@ -101,6 +120,13 @@ export function* sampleOrderEvents(options: Partial<SampleOptions> = {}): Genera
     }
   }
   for (const d of pendingDuplicates) yield d.record;
+}
+
+/** Inserts after every entry due no later, so that a far copy does not hold back the nearer ones queued after it. */
+function schedule(pending: Array<{ at: number; record: SampleRecord }>, at: number, record: SampleRecord): void {
+  let i = pending.length;
+  while (i > 0 && (pending[i - 1] as { at: number }).at > at) i--;
+  pending.splice(i, 0, { at, record });
 }
 
 function malformed(n: number, r: number, id: string, timeMs: number, customer: string): SampleRecord {

@@ -11,13 +11,17 @@ import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
 import { IcebergCommitter } from '../iceberg/iceberg-committer.js';
 import { LakeLayout } from '../writing/lake-layout.js';
 
+/** Health checks and consumer lag try Kafka twice per probe; the next probe tries again. */
+const PROBE_RETRIES = 1;
+
 /** Wires the service's components from the config, in start order. */
 export function buildService(config: TukangConfig, logger: Logger): Component[] {
   const s3Client = createS3Client(config.s3);
   const store = new S3ObjectStore(s3Client, config.s3.bucket);
   const bucket = new LakeBucket(store, config.s3.create_bucket);
   const kafkaClient = createKafka(config.kafka, logger);
-  const kafka = new KafkaCluster(kafkaClient);
+  const probeKafka = createKafka(config.kafka, logger, '-probe', PROBE_RETRIES);
+  const kafka = new KafkaCluster(kafkaClient, probeKafka);
   const iceberg = icebergCommitter(config, store, logger);
   const materializer = new Materializer(config, kafkaClient, store, logger.child({ component: 'materializer' }), iceberg);
   // Started before the materializer and stopped after it, so its last commits reach a snapshot.
@@ -30,7 +34,7 @@ export function buildService(config: TukangConfig, logger: Logger): Component[] 
       if (pipeline) liveCounters.set(d.name, pipeline.counters);
     }
     components.push(
-      ...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, liveCounters, ...(iceberg ? { commitListener: iceberg } : {}) }),
+      ...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, probeKafka, liveCounters, ...(iceberg ? { commitListener: iceberg } : {}) }),
     );
   }
   return components;
@@ -51,6 +55,7 @@ export function buildCatalogService(config: TukangConfig, logger: Logger): Compo
   const store = new S3ObjectStore(s3Client, config.s3.bucket);
   const bucket = new LakeBucket(store, config.s3.create_bucket);
   const kafkaClient = createKafka(config.kafka, logger);
-  const kafka = new KafkaCluster(kafkaClient);
-  return [bucket, ...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient })];
+  const probeKafka = createKafka(config.kafka, logger, '-probe', PROBE_RETRIES);
+  const kafka = new KafkaCluster(kafkaClient, probeKafka);
+  return [bucket, ...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, probeKafka })];
 }

@@ -20,16 +20,26 @@ export class LakeBucket implements Component, HealthCheck {
   }
 }
 
-/** Checks at start-up, and on each health probe, that the Kafka cluster answers. */
+/**
+ * Checks at start-up, and on each health probe, that the Kafka cluster answers. Start-up uses the
+ * service's client (it retries for about a minute); probes use `probe`, a client with few
+ * retries, so that an outage answers "down" within seconds, not after a minute.
+ */
 export class KafkaCluster implements Component, HealthCheck {
   readonly name = 'kafka';
-  constructor(private readonly kafka: Kafka) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly probe: Kafka = kafka,
+  ) {}
   async start(): Promise<void> {
-    await this.check();
+    await this.reach(this.kafka);
   }
   async stop(): Promise<void> {}
   async check(): Promise<void> {
-    const admin = this.kafka.admin();
+    await this.reach(this.probe);
+  }
+  private async reach(kafka: Kafka): Promise<void> {
+    const admin = kafka.admin();
     try {
       await admin.connect();
       await admin.describeCluster();

@@ -43,13 +43,18 @@ function pinoLogCreator(logger: Logger): logCreator {
     };
 }
 
-export function createKafka(kafka: TukangConfig['kafka'], logger: Logger, clientIdSuffix = ''): Kafka {
+/**
+ * A kafkajs client from the config. `retries` bounds how long one call keeps trying (8: about a
+ * minute when the brokers are down); probes that answer a health check or a read use few, and
+ * try again on the next probe instead.
+ */
+export function createKafka(kafka: TukangConfig['kafka'], logger: Logger, clientIdSuffix = '', retries = 8): Kafka {
   return new Kafka({
     clientId: `${kafka.client_id}${clientIdSuffix}`,
     brokers: [...kafka.brokers],
     connectionTimeout: kafka.connection_timeout,
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(logger),
-    retry: { initialRetryTime: 300, retries: 8 },
+    retry: { initialRetryTime: 300, retries },
   });
 }

@@ -1,17 +1,22 @@
 import type { DatasetConfig } from '../config/schema.js';
 import type { ResolvedSchema } from '../core/resolved-schema.js';
 import type { CommitLog } from '../commit/commit-log.js';
-import type { FileCommit } from '../commit/metadata-types.js';
+import type { FileCommit, PartitionState } from '../commit/metadata-types.js';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { PartitionBuffer, Segment } from '../buffering/partition-buffer.js';
 import type { ParquetEncoderPool } from './parquet/encoder-pool.js';
 import type { LakeLayout } from './lake-layout.js';
+import { CommittedIds } from './committed-ids.js';
 
 export interface FlushResult {
   /** The files committed for this buffer (usually one; none when another writer already had every row). */
   commits: FileCommit[];
   lateRows: number;
+  /** Rows dropped because the partition already held their event (committed from another source partition). */
+  duplicates: number;
+  /** Rows dropped because another writer of their source partition already committed their offsets. */
+  reread: number;
 }
 
 const MAX_OVERLAP_RETRIES = 5;
@@ -20,11 +25,15 @@ const MAX_OVERLAP_RETRIES = 5;
  * Writes one buffer as Parquet and commits it: sort, encode (in a worker), upload, then the
  * partition state (the commit point) and the commit record that recovery lists.
  *
- * Before encoding, the rows that another writer of the same source partition already committed
- * to this time partition are dropped. That writer can be a previous owner whose flush was still
- * in flight when the partition moved here after a rebalance; the partition state's If-Match
- * update rejects overlapping ranges, so a race between the check and the commit is caught at
- * the commit and the flush starts over with the new state.
+ * Before encoding, two kinds of rows are dropped. Rows that another writer of the same source
+ * partition already committed to this time partition (a previous owner whose flush was still in
+ * flight when the partition moved here after a rebalance): the partition state's If-Match update
+ * rejects overlapping ranges, so a race between the check and the commit is caught at the commit
+ * and the flush starts over with the new state. And rows whose event id the time partition
+ * already holds within the dedup window, from any source partition: the in-memory deduplicator
+ * only knows what this process read, and after a restart or a rebalance the first copy of an
+ * event can sit in a file written by another process. A file committed between this check and
+ * the commit is refused (COMMIT_RECHECK); its ids are checked and the commit tried again.
  */
 export class FileFlusher {
   constructor(
@@ -34,33 +43,68 @@ export class FileFlusher {
     private readonly store: ObjectStore,
     private readonly commitLog: CommitLog,
     private readonly layout: LakeLayout,
+    private readonly committedIds = new CommittedIds(store),
   ) {}
 
   async flush(buffer: PartitionBuffer, targetDataset: string, duplicates: number, stillOwned: () => boolean): Promise<FlushResult> {
     const topic = this.dataset.topic;
     for (let attempt = 0; ; attempt++) {
       const state = await this.commitLog.readPartition(targetDataset, buffer.partitionPath);
-      const committed = (state?.value.files ?? [])
+      const files = state?.value.files ?? [];
+      const committed = files
         .filter((f) => f.source.topic === topic && f.source.partition === buffer.sourcePartition)
         .map((f) => ({ first: f.source.first_offset, last: f.source.last_offset }));
-      const result: FlushResult = { commits: [], lateRows: 0 };
+      const result: FlushResult = { commits: [], lateRows: 0, duplicates: 0, reread: buffer.rowCount };
       try {
-        for (const segment of buffer.segmentsExcluding(committed)) {
+        const checked = new Set(files.map((f) => f.key));
+        const segments = buffer.segmentsExcluding(committed);
+        for (const segment of segments) result.reread -= segment.rows.length;
+        for (const segment of segments) {
           if (!stillOwned()) return result;
-          const commit = await this.writeSegment(buffer, segment, targetDataset, result.commits.length === 0 ? duplicates : 0, stillOwned);
+          const rows = await this.rowsNotIn(buffer, segment.rows, files);
+          const dropped = segment.rows.length - rows.length;
+          result.duplicates += dropped;
+          if (rows.length === 0) continue;
+          const carried = result.commits.length === 0 ? duplicates : 0;
+          const commit = await this.writeSegment(buffer, { ...segment, rows }, targetDataset, carried + dropped, checked, stillOwned);
           if (!commit) return result;
           result.commits.push(commit);
+          checked.add(commit.key);
           if (commit.late) result.lateRows += commit.rows;
         }
         return result;
       } catch (err) {
         if (!isTukangError(err, 'COMMIT_OVERLAP') || attempt >= MAX_OVERLAP_RETRIES) throw err;
-        // Another writer committed some of these offsets meanwhile: start over without them.
+        // Another writer committed some of these offsets or events meanwhile: start over without them.
       }
     }
   }
 
-  private async writeSegment(buffer: PartitionBuffer, segment: Segment, targetDataset: string, duplicates: number, stillOwned: () => boolean): Promise<FileCommit | undefined> {
+  /** The rows (indices) whose event id no file in `files` holds with an event time within the dedup window. */
+  private async rowsNotIn(buffer: PartitionBuffer, rows: number[], files: readonly FileCommit[]): Promise<number[]> {
+    if (files.length === 0 || rows.length === 0) return rows;
+    const window = this.dataset.watermark.dedup_window;
+    let kept = rows;
+    for (const file of files) {
+      const ids = await this.committedIds.of(file);
+      kept = kept.filter((i) => {
+        const event = buffer.eventAt(i);
+        const time = ids.get(event.eventId);
+        return time === undefined || Math.abs(time - event.eventTimeMs) > window;
+      });
+      if (kept.length === 0) break;
+    }
+    return kept;
+  }
+
+  private async writeSegment(
+    buffer: PartitionBuffer,
+    segment: Segment,
+    targetDataset: string,
+    duplicates: number,
+    checked: Set<string>,
+    stillOwned: () => boolean,
+  ): Promise<FileCommit | undefined> {
     const topic = this.dataset.topic;
     const batch = buffer.toSortedBatch(this.schema.columns, topic, segment.rows);
     const { min, max } = buffer.minMaxEventTime(segment.rows);
@@ -102,10 +146,32 @@ export class FileFlusher {
       late: false,
       committed_at: new Date().toISOString(),
     };
-    const state = await this.commitLog.commitFile(commit, this.dataset.name);
+    const state = await this.commitChecked(buffer, segment.rows, commit, checked);
     const listed = state.files.find((f) => f.key === key);
     if (!listed) throw new TukangError('INTERNAL', `file ${key} is missing from the state it was just committed to`);
+    this.committedIds.remember(key, new Map(segment.rows.map((i) => [buffer.eventAt(i).eventId, buffer.eventAt(i).eventTimeMs])));
     return listed;
+  }
+
+  /**
+   * Commits, re-checking the files that other writers committed since the rows were checked: when
+   * none of them holds one of these events, the same upload is committed; otherwise the flush
+   * starts over (COMMIT_OVERLAP), and the next pass drops the rows they hold.
+   */
+  private async commitChecked(buffer: PartitionBuffer, rows: number[], commit: FileCommit, checked: Set<string>): Promise<PartitionState> {
+    for (;;) {
+      try {
+        return await this.commitLog.commitFile(commit, this.dataset.name, checked);
+      } catch (err) {
+        if (!isTukangError(err, 'COMMIT_RECHECK')) throw err;
+      }
+      const fresh = (await this.commitLog.readPartition(commit.dataset, commit.partition_path))?.value.files ?? [];
+      const added = fresh.filter((f) => !checked.has(f.key));
+      if ((await this.rowsNotIn(buffer, rows, added)).length < rows.length) {
+        throw new TukangError('COMMIT_OVERLAP', `${commit.key}: a file committed meanwhile holds some of its events`);
+      }
+      for (const f of added) checked.add(f.key);
+    }
   }
 }
 

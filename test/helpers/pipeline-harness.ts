@@ -119,8 +119,8 @@ export async function endOffsets(config: TukangConfig, topic: string): Promise<M
   }
 }
 
-/** A config file for `tukang run` processes in the failure tests: short session timeout, small files. */
-export function serviceConfigFile(stack: RealStack, topic: string, group: string, extra: Record<string, unknown> = {}): string {
+/** A config file for `tukang run` processes in the failure tests: short session timeout, small files; `datasetExtra` replaces dataset keys. */
+export function serviceConfigFile(stack: RealStack, topic: string, group: string, extra: Record<string, unknown> = {}, datasetExtra: Record<string, unknown> = {}): string {
   return writeTempConfig({
     // Short enough that a killed member leaves the group quickly, long enough to survive a busy
     // 2-core machine (kafkajs heartbeats from its fetch loop).
@@ -139,6 +139,7 @@ export function serviceConfigFile(stack: RealStack, topic: string, group: string
         watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '6h', idle_timeout: '2s' },
         // Small files, so that kills land mid-encode, mid-upload and between commit steps often.
         files: { target_rows: 3_000, late_batch_window: '200ms' },
+        ...datasetExtra,
       },
     ],
     ...extra,

@@ -15,9 +15,22 @@ test(`rebalances: instances join, die and leave one consumer group mid-run over 
   const stack = await realStack(t, 'rebalance');
   const topic = await stack.createTopic(8, 'rebalance-orders');
   const group = uniqueName('rebalance-group');
-  const configFile = serviceConfigFile(stack, topic, group);
+  // A dedup window shorter than the distance of the far copies: see crash-loop.test.ts.
+  const configFile = serviceConfigFile(stack, topic, group, {}, { watermark: { max_out_of_orderness: '30s', allowed_lateness: '1m', dedup_window: '30m', idle_timeout: '2s' } });
   const produced: SampleRecord[] = [
-    ...sampleOrderEvents({ count: EVENTS, startMs: Date.UTC(2026, 10, 21, 0, 0, 0), stepMs: 150, duplicateRate: 0.01, disorderMs: 20_000, badRate: 0.001, seed: 99 }),
+    // Cross-partition copies at varying distances (issue 11), some after their hour completed
+    // (24,000 events = 1 h of event time here); the audit counts rows by event id.
+    ...sampleOrderEvents({
+      count: EVENTS,
+      startMs: Date.UTC(2026, 10, 21, 0, 0, 0),
+      stepMs: 150,
+      duplicateRate: 0.01,
+      disorderMs: 20_000,
+      badRate: 0.001,
+      seed: 99,
+      crossPartitionRate: 0.005,
+      crossPartitionDistances: [5, 2_000, 40_000],
+    }),
   ];
   const producerConfig = realConfig();
   const instances: Array<ReturnType<typeof startCli>> = [];

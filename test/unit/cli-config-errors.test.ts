@@ -36,3 +36,11 @@ test('a missing config file is reported with its path and exit code 2', async ()
   assert.equal(result.code, 2);
   assert.match(result.stderr, /cannot read config file \/nonexistent\/tukang\.json: ENOENT/);
 });
+
+test('two datasets on one topic: `tukang run` refuses to start, naming the key, exit code 2', async () => {
+  const orders = { name: 'orders', topic: 'orders', envelope: { type: 'nakadi' }, schema: { columns: [{ name: 'id', type: 'string' }] } };
+  const file = writeTempConfig({ datasets: [orders, { ...orders, name: 'orders_again' }] });
+  const result = await runCli(['run', '--config', file]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /datasets\[1\]\.topic: topic "orders" is already read by datasets\[0\] \("orders"\)/);
+});

@@ -63,8 +63,16 @@ test('cross-field rule: the dedup window must cover the allowed lateness', () =>
 });
 
 test('duplicate dataset names and malformed durations are named', () => {
-  assert.deepEqual(problems({ datasets: [dataset, dataset] }), ['datasets[1].name: duplicates datasets[0].name']);
+  assert.deepEqual(problems({ datasets: [dataset, { ...dataset, topic: 'other' }] }), ['datasets[1].name: duplicates datasets[0].name']);
   assert.match(problems({ materializer: { shutdown_timeout: '5 minutes' } }).join('\n'), /materializer\.shutdown_timeout/);
+});
+
+// Regression (issue 11, item 3): a second dataset on the same topic passed validation and silently
+// replaced the first (one pipeline per topic). It is refused at start-up, naming the key.
+test('two datasets on one topic are refused, naming the second dataset\'s topic key', () => {
+  assert.deepEqual(problems({ datasets: [dataset, { ...dataset, name: 'orders_copy' }] }), [
+    'datasets[1].topic: topic "orders" is already read by datasets[0] ("orders"); each topic feeds one dataset',
+  ]);
 });
 
 test('a dataset needs exactly one schema source, and structs need fields', () => {

@@ -10,10 +10,33 @@ export interface Principal {
   scopes: ReadonlySet<string>;
 }
 
-const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="tukang"' };
+/**
+ * The `WWW-Authenticate` challenge of RFC 6750 section 3: no error attribute when the request
+ * carried no bearer token (the client may not know one is needed), else the error code
+ * (`invalid_token`, `insufficient_scope`), a description, and for a missing scope its name.
+ */
+export function bearerChallenge(error?: { code: 'invalid_token' | 'insufficient_scope'; description: string; scope?: string }): Record<string, string> {
+  const parts = ['Bearer realm="tukang"'];
+  if (error) {
+    parts.push(`error="${error.code}"`, `error_description="${quotable(error.description)}"`);
+    if (error.scope !== undefined) parts.push(`scope="${quotable(error.scope)}"`);
+  }
+  return { 'WWW-Authenticate': parts.join(', ') };
+}
 
+/** RFC 6750 allows %x20-21 / %x23-5B / %x5D-7E inside these quoted values. */
+function quotable(text: string): string {
+  return text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
+}
+
+/** No token at all: a challenge without an error code. */
 export function unauthorized(detail: string): HttpProblem {
-  return new HttpProblem(401, 'Unauthorized', 'CATALOG_UNAUTHORIZED', detail, { headers: CHALLENGE });
+  return new HttpProblem(401, 'Unauthorized', 'CATALOG_UNAUTHORIZED', detail, { headers: bearerChallenge() });
+}
+
+/** A bearer token was sent and does not verify. */
+export function invalidToken(detail: string): HttpProblem {
+  return new HttpProblem(401, 'Unauthorized', 'CATALOG_UNAUTHORIZED', detail, { headers: bearerChallenge({ code: 'invalid_token', description: detail }) });
 }
 
 function sha256(text: string): string {
@@ -38,12 +61,17 @@ export class Authenticator {
   async authenticate(authorization: string | undefined): Promise<Principal> {
     if (authorization === undefined) throw unauthorized('a bearer token is required');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match?.[1]) throw unauthorized('the Authorization header must be "Bearer <token>"');
+    if (!match?.[1]) {
+      // Another scheme (Basic) is an unsupported method: a plain challenge. A Bearer header
+      // whose token is missing or has spaces carries a token, and an invalid one.
+      if (/^Bearer(\s|$)/i.test(authorization)) throw invalidToken('the Authorization header must be "Bearer <token>"');
+      throw unauthorized('the Authorization header must be "Bearer <token>"');
+    }
     const token = match[1];
     const fixed = this.staticTokens.get(sha256(token));
     if (fixed) return fixed;
     if (this.jwks && this.config.jwt && token.split('.').length === 3) return this.verifyJwt(token, this.jwks, this.config.jwt);
-    throw unauthorized('the bearer token is not valid');
+    throw invalidToken('the bearer token is not valid');
   }
 
   private async verifyJwt(token: string, jwks: ReturnType<typeof createRemoteJWKSet>, jwt: NonNullable<AuthConfig['jwt']>): Promise<Principal> {
@@ -54,7 +82,7 @@ export class Authenticator {
       if (isProviderFailure(err)) {
         throw new HttpProblem(503, 'Service Unavailable', 'AUTH_PROVIDER_UNAVAILABLE', 'the token issuer\'s keys cannot be fetched');
       }
-      throw unauthorized(`the bearer token is not valid${err instanceof joseErrors.JOSEError ? ` (${err.code})` : ''}`);
+      throw invalidToken(`the bearer token is not valid${err instanceof joseErrors.JOSEError ? ` (${err.code})` : ''}`);
     }
     return { subject: typeof payload.sub === 'string' ? payload.sub : 'jwt', scopes: scopesOf(payload) };
   }

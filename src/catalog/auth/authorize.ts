@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpProblem } from '../problem.js';
-import type { Authenticator } from './authenticator.js';
+import { bearerChallenge, type Authenticator } from './authenticator.js';
 
 /**
  * Enforces the scopes an operation's `security` requirement names. Health, metrics and the
@@ -17,7 +17,9 @@ export function authorize(authenticator: Authenticator | null, requiredScopes: r
       (principal) => {
         const missing = requiredScopes.filter((s) => !principal.scopes.has(s));
         if (missing.length > 0) {
-          next(new HttpProblem(403, 'Forbidden', 'CATALOG_FORBIDDEN', `the token lacks the scope ${missing.join(', ')}`));
+          const detail = `the token lacks the scope ${missing.join(', ')}`;
+          const headers = bearerChallenge({ code: 'insufficient_scope', description: detail, scope: requiredScopes.join(' ') });
+          next(new HttpProblem(403, 'Forbidden', 'CATALOG_FORBIDDEN', detail, { headers }));
           return;
         }
         res.locals['principal'] = principal.subject;

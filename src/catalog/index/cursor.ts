@@ -39,12 +39,17 @@ export function decodeCursor<K extends Cursor['k']>(text: string, kind: K): Extr
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Record<string, unknown>;
     if (value['k'] !== kind) return undefined;
-    if (kind === 't' && typeof value['s'] === 'number' && typeof value['p'] === 'string') return value as unknown as Extract<Cursor, { k: K }>;
+    if (kind === 't' && Number.isSafeInteger(value['s']) && typeof value['p'] === 'string') return value as unknown as Extract<Cursor, { k: K }>;
     if (kind === 'c' && typeof value['c'] === 'string') return value as unknown as Extract<Cursor, { k: K }>;
     if (kind === 'r' && typeof value['c'] === 'string' && typeof value['i'] === 'string') return value as unknown as Extract<Cursor, { k: K }>;
-    if (kind === 'd' && typeof value['o'] === 'string' && typeof value['l'] === 'number') return value as unknown as Extract<Cursor, { k: K }>;
+    // A line is an index into a batch: a forged negative or fractional one must not reach it.
+    if (kind === 'd' && typeof value['o'] === 'string' && isLineNumber(value['l'])) return value as unknown as Extract<Cursor, { k: K }>;
   } catch {
     // not base64url JSON: fall through to "invalid"
   }
   return undefined;
+}
+
+function isLineNumber(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }

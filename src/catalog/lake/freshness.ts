@@ -8,33 +8,73 @@ export interface ConsumerLag {
   partitions: Array<{ partition: number; lag: number }>;
 }
 
-/** Consumer lag of the materializer's group on a topic; null when Kafka cannot tell. */
-export interface LagProbe {
-  lag(topic: string): Promise<ConsumerLag | null>;
+/** Why a dataset's consumer lag is null: documented in the OpenAPI document's `consumer_lag_reason`. */
+export type LagUnavailable = 'not_configured' | 'kafka_pending' | 'kafka_unavailable';
+
+export interface LagReading {
+  lag: ConsumerLag | null;
+  /** Null exactly when `lag` is known. */
+  reason: LagUnavailable | null;
 }
+
+/** Consumer lag of the materializer's group on a topic; never waits long on Kafka. */
+export interface LagProbe {
+  lag(topic: string): Promise<LagReading>;
+}
+
+/** How long a read waits for a first answer from Kafka when none is known yet. */
+export const LAG_FIRST_WAIT_MS = 500;
 
 /**
  * Lag from Kafka itself (committed offsets of the group vs. the log end), so a catalog-only
- * instance reports the same number as one running beside the materializer. Cached for `ttlMs`
- * because each answer costs two admin round trips.
+ * instance reports the same number as one running beside the materializer. Each answer costs two
+ * admin round trips, so it is reused for `ttlMs`; after that it is still served while a newer one
+ * is fetched in the background. A read thus never waits on Kafka, except up to
+ * `LAG_FIRST_WAIT_MS` for the very first answer of a topic; when Kafka cannot be reached the lag
+ * is null with the reason, and dataset reads stay as fast as S3.
  */
 export class KafkaLagProbe implements LagProbe {
-  private readonly cache: LRUCache<string, { value: ConsumerLag | null }>;
+  private readonly known = new Map<string, { reading: LagReading; atMs: number }>();
+  private readonly fetching = new Map<string, Promise<LagReading>>();
 
   constructor(
     private readonly kafka: Kafka,
     private readonly groupId: string,
-    ttlMs: number,
-  ) {
-    this.cache = new LRUCache({ max: 1_000, ttl: ttlMs });
+    private readonly ttlMs: number,
+    private readonly firstWaitMs = LAG_FIRST_WAIT_MS,
+  ) {}
+
+  async lag(topic: string): Promise<LagReading> {
+    const known = this.known.get(topic);
+    const refresh = known && Date.now() - known.atMs < this.ttlMs ? undefined : this.refresh(topic);
+    if (known) return known.reading;
+    let timer: NodeJS.Timeout | undefined;
+    const pending = new Promise<LagReading>((resolve) => {
+      timer = setTimeout(() => resolve({ lag: null, reason: 'kafka_pending' }), this.firstWaitMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([refresh ?? pending, pending]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  async lag(topic: string): Promise<ConsumerLag | null> {
-    const cached = this.cache.get(topic);
-    if (cached) return cached.value;
-    const value = await this.fetch(topic).catch(() => null);
-    this.cache.set(topic, { value });
-    return value;
+  /** One fetch per topic at a time; its outcome, success or failure, becomes the known reading. */
+  private refresh(topic: string): Promise<LagReading> {
+    let running = this.fetching.get(topic);
+    if (!running) {
+      running = this.fetch(topic)
+        .then((lag): LagReading => ({ lag, reason: null }))
+        .catch((): LagReading => ({ lag: null, reason: 'kafka_unavailable' }))
+        .then((reading) => {
+          this.known.set(topic, { reading, atMs: Date.now() });
+          this.fetching.delete(topic);
+          return reading;
+        });
+      this.fetching.set(topic, running);
+    }
+    return running;
   }
 
   private async fetch(topic: string): Promise<ConsumerLag> {

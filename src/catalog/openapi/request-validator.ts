@@ -58,7 +58,8 @@ export function requestValidator(document: OpenApiDocument, schemas: SchemaValid
     }
     for (const param of params) {
       const raw = param.in === 'path' ? req.params[param.name] : param.in === 'query' ? query[param.name] : req.header(param.name);
-      if (raw === undefined || raw === '') {
+      // Only a parameter not sent is absent: `?limit=` is an empty value, validated (and refused) as one.
+      if (raw === undefined) {
         if (param.required) problems.push({ name: param.name, in: param.in, reason: 'is required' });
         else if (param.default !== undefined) values[param.name] = param.default;
         continue;

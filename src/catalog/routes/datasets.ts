@@ -25,7 +25,7 @@ export function datasetRoutes(ctx: CatalogContext): Record<string, OperationHand
           ctx.logger.warn({ dataset: d.name, err: describeError(err) }, 'reading source checkpoints failed');
           return null;
         }),
-        ctx.lag ? ctx.lag.lag(d.topic) : Promise.resolve(null),
+        ctx.lag ? ctx.lag.lag(d.topic) : Promise.resolve({ lag: null, reason: 'not_configured' as const }),
       ]);
       res.json({
         name: d.name,
@@ -50,7 +50,8 @@ export function datasetRoutes(ctx: CatalogContext): Record<string, OperationHand
         freshness: {
           newest_complete_partition: partitionRef(index.newestComplete()),
           low_watermark_at: lowWatermark === null ? null : new Date(lowWatermark).toISOString(),
-          consumer_lag: lag,
+          consumer_lag: lag.lag,
+          consumer_lag_reason: lag.reason,
         },
       });
     },

@@ -1,21 +1,14 @@
 import type { CatalogContext } from '../context.js';
+import { HealthChecks } from '../health-checks.js';
 import type { CatalogMetrics } from '../metrics.js';
 import type { LoadedDocument } from '../openapi/document.js';
 import type { OperationHandler } from './types.js';
 
 /** Health, metrics and the document itself: open to everyone (no token). */
 export function operationRoutes(ctx: CatalogContext, metrics: CatalogMetrics, openapi: LoadedDocument): Record<string, OperationHandler> {
+  const health = new HealthChecks(ctx.checks, ctx.logger);
   const ready: OperationHandler = async (_req, res) => {
-    const results = await Promise.all(
-      ctx.checks.map(async (c) => {
-        try {
-          await c.check();
-          return { name: c.name, status: 'up' as const };
-        } catch (err) {
-          return { name: c.name, status: 'down' as const, detail: err instanceof Error ? err.message : String(err) };
-        }
-      }),
-    );
+    const results = await health.run();
     const up = results.every((r) => r.status === 'up');
     res.setHeader('Cache-Control', 'no-store');
     res.status(up ? 200 : 503).json({ status: up ? 'up' : 'down', checks: results });

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CommitLog } from '../../../src/commit/commit-log.js';
+import type { ChangeRecord } from '../../../src/commit/metadata-types.js';
+import { getJson, listAll } from '../../../src/storage/object-store.js';
+import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
+import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { DAY0, HOUR, commitFile, hourPath } from '../../helpers/catalog-fixture.js';
+
+/** Dies (throws) at the first write under a prefix, as a SIGKILL would at that moment. */
+class DyingStore extends MemoryObjectStore {
+  constructor(private readonly dieAt: string) {
+    super();
+  }
+  private died = false;
+  override async put(key: string, body: Uint8Array | string, options = {}): Promise<{ etag: string }> {
+    if (!this.died && key.includes(this.dieAt)) {
+      this.died = true;
+      throw new Error(`killed before writing ${key}`);
+    }
+    return super.put(key, body, options);
+  }
+}
+
+async function changes(store: MemoryObjectStore): Promise<ChangeRecord[]> {
+  const found: ChangeRecord[] = [];
+  for await (const o of listAll(store, '_tukang/datasets/orders/changes/')) found.push((await getJson<ChangeRecord>(store, o.key))!.value);
+  return found;
+}
+
+// Regression (issue 11, item 2): the open marker was deleted before the change record was
+// written, so a process dying in between left a complete partition no "changed since" poller heard of.
+test('a crash between completing a partition and writing its change record: the next completion pass writes it', async () => {
+  const store = new DyingStore('/changes/');
+  const log = new CommitLog(store, new LakeLayout(''), 'lake');
+  await commitFile(store, log, { startMs: DAY0 + HOUR, partition: 0, first: 0, rows: 10 });
+  const path = hourPath(DAY0 + HOUR);
+  await assert.rejects(log.completePartition('orders', path), /killed before writing/);
+  assert.equal((await log.readPartition('orders', path))?.value.status, 'complete', 'the commit point was passed');
+  assert.deepEqual(await log.openPartitions('orders'), [path], 'the open marker stays until the change record is written');
+
+  // The restarted process lists the open markers and completes again.
+  assert.equal(await log.completePartition('orders', path), undefined);
+  const written = await changes(store);
+  assert.deepEqual(written.map((c) => [c.partition_path, c.version, c.change]), [[path, 1, 'complete']]);
+  assert.deepEqual(await log.openPartitions('orders'), []);
+  // Idempotent: another pass changes nothing.
+  await log.completePartition('orders', path);
+  assert.equal((await changes(store)).length, 1);
+});
+
+test('a crash between a late-data version and its manifest and change record: the next completion pass writes both', async () => {
+  const store = new DyingStore('/manifests/v000002');
+  const log = new CommitLog(store, new LakeLayout(''), 'lake');
+  await commitFile(store, log, { startMs: DAY0, partition: 0, first: 0, rows: 10 });
+  const path = hourPath(DAY0);
+  await log.completePartition('orders', path);
+  await assert.rejects(commitFile(store, log, { startMs: DAY0, partition: 0, first: 10, rows: 1 }), /killed before writing/);
+  assert.equal((await log.readPartition('orders', path))?.value.version, 2);
+
+  await log.completePartition('orders', path);
+  assert.ok(await store.head('_tukang/datasets/orders/partitions/' + path + '/manifests/v000002.json'), 'manifest of version 2');
+  assert.deepEqual((await changes(store)).map((c) => [c.version, c.change]).sort(), [[1, 'complete'], [2, 'late_data']]);
+  assert.deepEqual(await log.openPartitions('orders'), []);
+});

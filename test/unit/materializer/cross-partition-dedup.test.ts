@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfig } from '../../../src/config/load.js';
+import { createDecoder } from '../../../src/cleansing/decode.js';
+import { resolveSchema } from '../../../src/cleansing/schema/resolve-schema.js';
+import { CommitLog } from '../../../src/commit/commit-log.js';
+import type { SourceRecord } from '../../../src/core/records.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
+import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
+import { FileFlusher } from '../../../src/writing/file-flusher.js';
+import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
+import { readLake } from '../../helpers/lake-reader.js';
+
+// Regression (issue 11, item 1): after SIGKILLs the outside test found events committed twice, each
+// time copies of one event sent to two source partitions. The deduplicator of a process only knows
+// the ids it read itself and the ids it seeded, on assignment, from the committed files of that one
+// source partition; source partitions are assigned lazily (on their first batch), and other
+// instances own others. Nothing at commit time looked at the other source partitions' files.
+
+const RAW = {
+  name: 'orders',
+  topic: 'orders',
+  envelope: { type: 'nakadi' },
+  schema: { columns: [{ name: 'order_id', type: 'string', nullable: false }], unknown_fields: 'ignore' },
+  watermark: { max_out_of_orderness: '10m', allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1h' },
+  limits: { max_past: '3650d' },
+};
+const dataset = parseConfig({ datasets: [RAW] }).datasets[0]!;
+
+function record(partition: number, offset: number, time: string, id: string): SourceRecord {
+  const value = JSON.stringify({ metadata: { eid: id, occurred_at: time }, order_id: `o-${id}` });
+  return { topic: 'orders', partition, offset, timestampMs: 0, key: null, value: Buffer.from(value) };
+}
+
+function pipelineOver(store: MemoryObjectStore, encoder: ParquetEncoderPool, ds = dataset): DatasetPipeline {
+  const layout = new LakeLayout('');
+  const schema = resolveSchema(ds);
+  const commitLog = new CommitLog(store, layout, 'lake');
+  const flusher = new FileFlusher(ds, schema, encoder, store, commitLog, layout);
+  const pipeline = new DatasetPipeline({ dataset: ds, schema, decode: createDecoder(ds, schema), store, commitLog, layout, flusher, logger: silentLogger() });
+  pipeline.setPartitionCount(2);
+  return pipeline;
+}
+
+async function rowsById(store: MemoryObjectStore): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const partition of await readLake(store, '', 'orders')) {
+    for (const file of partition.files) for (const row of file.rows) counts.set(String(row['_event_id']), (counts.get(String(row['_event_id'])) ?? 0) + 1);
+  }
+  return counts;
+}
+
+test('after a restart, a copy in another source partition of an event already committed is not written again', async (t) => {
+  const store = new MemoryObjectStore();
+  const encoder = new ParquetEncoderPool(1);
+  t.after(() => encoder.close());
+
+  const before = pipelineOver(store, encoder);
+  await before.assign(0, 0);
+  before.processBatch(0, [record(0, 0, '2026-11-21T10:10:00Z', 'x'), record(0, 1, '2026-11-21T10:12:00Z', 'a')], 2);
+  before.shedLargest(Number.MAX_SAFE_INTEGER);
+  await before.waitForFlushes(true);
+  // Killed here. The restarted process gets partition 1's first batch before partition 0's.
+  const after = pipelineOver(store, encoder);
+  await after.assign(1, 0);
+  after.processBatch(1, [record(1, 0, '2026-11-21T10:10:00Z', 'x'), record(1, 1, '2026-11-21T10:15:00Z', 'b')], 2);
+  after.shedLargest(Number.MAX_SAFE_INTEGER);
+  await after.waitForFlushes(true);
+
+  assert.deepEqual(Object.fromEntries(await rowsById(store)), { x: 1, a: 1, b: 1 });
+  assert.equal(after.counters.duplicates, 1, 'the dropped copy is counted as a duplicate');
+  const [state] = await readLake(store, '', 'orders');
+  assert.equal(state?.state.duplicates, 1, 'and recorded in the partition state');
+});
+
+test('two instances that each own one source partition and commit copies of one event at the same time write it once', async (t) => {
+  const store = new MemoryObjectStore();
+  const encoder = new ParquetEncoderPool(2);
+  t.after(() => encoder.close());
+  const one = pipelineOver(store, encoder);
+  const two = pipelineOver(store, encoder);
+  await one.assign(0, 0);
+  await two.assign(1, 0);
+  const events = (p: number): SourceRecord[] => [
+    record(p, 0, '2026-11-21T10:10:00Z', 'x'),
+    record(p, 1, '2026-11-21T10:11:00Z', `only-${p}`),
+    record(p, 2, '2026-11-21T10:20:00Z', 'y'),
+  ];
+  one.processBatch(0, events(0), 3);
+  two.processBatch(1, events(1), 3);
+  one.shedLargest(Number.MAX_SAFE_INTEGER);
+  two.shedLargest(Number.MAX_SAFE_INTEGER);
+  await Promise.all([one.waitForFlushes(true), two.waitForFlushes(true)]);
+
+  assert.deepEqual(Object.fromEntries([...(await rowsById(store))].sort()), { 'only-0': 1, 'only-1': 1, x: 1, y: 1 });
+  assert.equal(one.counters.duplicates + two.counters.duplicates, 2);
+});
+
+for (const [window, expected] of [['1h', 1], ['10m', 2]] as const) {
+  test(`copies of one id 50 minutes apart in two source partitions, dedup window ${window}: ${expected} row(s)`, async (t) => {
+    const ds = parseConfig({ datasets: [{ ...structuredClone(RAW), watermark: { ...RAW.watermark, dedup_window: window } }] }).datasets[0]!;
+    const store = new MemoryObjectStore();
+    const encoder = new ParquetEncoderPool(1);
+    t.after(() => encoder.close());
+    const first = pipelineOver(store, encoder, ds);
+    await first.assign(0, 0);
+    first.processBatch(0, [record(0, 0, '2026-11-21T10:05:00Z', 'x')], 1);
+    first.shedLargest(Number.MAX_SAFE_INTEGER);
+    await first.waitForFlushes(true);
+    const second = pipelineOver(store, encoder, ds);
+    await second.assign(1, 0);
+    second.processBatch(1, [record(1, 0, '2026-11-21T10:55:00Z', 'x')], 1);
+    second.shedLargest(Number.MAX_SAFE_INTEGER);
+    await second.waitForFlushes(true);
+    assert.deepEqual(Object.fromEntries(await rowsById(store)), { x: expected });
+  });
+}
