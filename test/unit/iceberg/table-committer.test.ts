@@ -203,3 +203,20 @@ test('the snapshot summary says up to when every partition is complete', async (
   await c.commit([hourPath(T0 + 2 * HOUR)]);
   assert.equal((await summary())?.['tukang.complete-before'], new Date(T0 + 3 * HOUR).toISOString(), 'all complete: the end of the newest partition');
 });
+
+test('a compacted partition version (reason compaction) becomes a replace snapshot', async () => {
+  const { store, commitLog, tables, committer, layout } = setup();
+  await commitLog.commitFile(file(T0, 0, 10));
+  await commitLog.commitFile(file(T0, 10, 10));
+  const c = committer();
+  await c.commit([hourPath(T0)]);
+  const state = (await commitLog.readPartition('orders', hourPath(T0)))?.value;
+  assert.ok(state);
+  const compacted = { ...file(T0, 0, 20, '-compacted'), source: { topic: 't', partition: 0, first_offset: 0, last_offset: 19 } };
+  // The state as compaction leaves it (a version with reason `compaction`, one file for two).
+  const versions = [...state.versions, { ...state.versions[0], version: 2, reason: 'compaction' }];
+  await putJson(store, layout.partitionState('orders', hourPath(T0)), { ...state, status: 'complete', version: 2, versions, files: [compacted] });
+  const outcome = await c.commit([hourPath(T0)]);
+  assert.equal(outcome?.operation, 'replace');
+  assert.deepEqual(await liveFiles(store, tables), [compacted.uri]);
+});
