@@ -57,5 +57,8 @@ export function buildCatalogService(config: TukangConfig, logger: Logger): Compo
   const kafkaClient = createKafka(config.kafka, logger);
   const probeKafka = createKafka(config.kafka, logger, '-probe', PROBE_RETRIES);
   const kafka = new KafkaCluster(kafkaClient, probeKafka);
-  return [bucket, ...catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, probeKafka })];
+  // Replays started through this replica's API reach the Iceberg tables at once.
+  const iceberg = icebergCommitter(config, store, logger);
+  const catalog = catalogComponents({ config, logger, store, checks: [bucket, kafka], s3Client, kafka: kafkaClient, probeKafka, ...(iceberg ? { commitListener: iceberg } : {}) });
+  return iceberg ? [bucket, iceberg, ...catalog] : [bucket, ...catalog];
 }
