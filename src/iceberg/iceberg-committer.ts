@@ -5,6 +5,7 @@
  * and every `reconcile_interval`, every partition state is compared with the table, so changes
  * whose snapshot a crash (here or in another instance) prevented are carried into the next one.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CommitLog } from '../commit/commit-log.js';
 import type { CommitListener, PartitionChange } from '../commit/commit-listener.js';
 import type { DatasetConfig, TukangConfig } from '../config/schema.js';
@@ -17,6 +18,8 @@ import type { LakeLayout } from '../writing/lake-layout.js';
 import { TableCommitter, type CommitOutcome } from './table-committer.js';
 import { tableLayout } from './table-schema.js';
 import { TableStore } from './table-store.js';
+
+const STOP_TIMEOUT_MS = 10_000;
 
 interface TableState {
   committer: TableCommitter;
@@ -80,15 +83,17 @@ export class IcebergCommitter implements Component, CommitListener {
     this.tick();
   }
 
-  /** Commits what is pending, then stops. */
+  /**
+   * Commits what is pending, then stops; gives up after STOP_TIMEOUT_MS (S3 down at shutdown),
+   * which loses nothing: the next start reconciles every partition.
+   */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    for (const table of this.tables.values()) await table.running;
-    for (const table of this.tables.values()) {
-      if (table.pending.size > 0) {
-        await this.run(table);
-      }
-    }
+    const finish = async (): Promise<void> => {
+      for (const table of this.tables.values()) await table.running;
+      for (const table of this.tables.values()) if (table.pending.size > 0) await this.run(table);
+    };
+    await Promise.race([finish(), sleep(STOP_TIMEOUT_MS, undefined, { ref: false })]);
     this.stopped = true;
   }
 
