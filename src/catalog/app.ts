@@ -12,6 +12,7 @@ import { SchemaValidator } from './openapi/schema-validator.js';
 import { HttpProblem, notFound, problemHandler } from './problem.js';
 import { commonHeaders, flowId, requestLog } from './request-context.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { icebergRoutes, type IcebergRouteSettings } from './routes/iceberg.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { operationRoutes } from './routes/operations.js';
 import { partitionDataRoutes } from './routes/partition-data.js';
@@ -30,6 +31,8 @@ export interface CatalogAppDeps {
   metrics: CatalogMetrics;
   store: ObjectStore;
   bucket: string;
+  /** Storage and namespace settings of the Iceberg REST endpoints. */
+  iceberg: IcebergRouteSettings;
 }
 
 /**
@@ -49,6 +52,7 @@ export function createCatalogApp(deps: CatalogAppDeps): Express {
     ...partitionDataRoutes(ctx, deps.store, deps.bucket),
     ...deadLetterRoutes(ctx),
     ...replayRoutes(ctx),
+    ...icebergRoutes(ctx, deps.store, deps.iceberg),
     ...operationRoutes(ctx, deps.metrics, openapi),
   };
 
@@ -64,7 +68,9 @@ export function createCatalogApp(deps: CatalogAppDeps): Express {
   app.use(webRoutes(authenticator));
 
   const documented = new Map<RegExp, string[]>();
-  for (const op of operations(openapi.document)) {
+  // HEAD routes first: Express answers HEAD with a GET route of the same path registered earlier.
+  const ordered = [...operations(openapi.document)].sort((a, b) => Number(a.method !== 'head') - Number(b.method !== 'head'));
+  for (const op of ordered) {
     const handler = handlers[op.operation.operationId];
     if (!handler) throw new Error(`the OpenAPI document's ${op.operation.operationId} has no handler`);
     const security = op.operation.security ?? openapi.document.security ?? [];

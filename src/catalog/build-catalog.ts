@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Express } from 'express';
 import type { Kafka } from 'kafkajs';
 import { CommitLog } from '../commit/commit-log.js';
+import type { CommitListener } from '../commit/commit-listener.js';
 import type { TukangConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { DatasetCounters } from '../materializer/dataset-counters.js';
@@ -35,6 +36,8 @@ export interface CatalogBuildDeps {
   clock?: () => number;
   /** What replays read from; defaults to `kafka`. Without either, replays cannot be started. */
   replayBus?: ReplayBus;
+  /** Told when a replay switches a partition (the Iceberg committer beside the catalog). */
+  commitListener?: CommitListener;
 }
 
 export interface BuiltCatalog {
@@ -81,10 +84,11 @@ export function buildCatalog(deps: CatalogBuildDeps): BuiltCatalog {
       bus: deps.replayBus ?? (deps.kafka ? kafkaBus(deps.kafka) : undefined),
       encodeWorkers: config.materializer.encode_workers,
       logger: logger.child({ component: 'replay' }),
+      listener: deps.commitListener,
     }),
   };
   const metrics = createMetrics(lake, deps.liveCounters);
-  const app = createCatalogApp({ context, metrics, store: deps.store, bucket: config.s3.bucket });
+  const app = createCatalogApp({ context, metrics, store: deps.store, bucket: config.s3.bucket, iceberg: { s3: config.s3, iceberg: config.iceberg } });
   return { app, lake, replays: context.replays, context };
 }
 

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { partitionPathOf } from '../catalog/index/partition-id.js';
 import { CommitLog } from '../commit/commit-log.js';
+import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
+import { IcebergCommitter } from '../iceberg/iceberg-committer.js';
 import { loadConfig } from '../config/load.js';
 import { TukangError } from '../errors/catalogue.js';
 import { createLogger } from '../log/logger.js';
@@ -42,7 +44,9 @@ export function registerReplayCommand(program: Command): void {
       const logger = createLogger({ ...config.log, level: opts.json ? 'warn' : config.log.level });
       const store = new S3ObjectStore(createS3Client(config.s3), config.s3.bucket);
       const layout = new LakeLayout(config.s3.prefix);
-      const commitLog = new CommitLog(store, layout, config.s3.bucket);
+      // The replay's switch reaches the Iceberg table before the command ends.
+      const iceberg = config.iceberg.enabled ? new IcebergCommitter({ config, datasets: [{ dataset, schema: resolveSchema(dataset) }], store, layout, logger }) : undefined;
+      const commitLog = new CommitLog(store, layout, config.s3.bucket, iceberg);
       const paths = await selectPartitions(opts, store, layout, dataset.name);
       const encoder = new ParquetEncoderPool(config.materializer.encode_workers);
       let cancelled = false;
@@ -80,6 +84,7 @@ export function registerReplayCommand(program: Command): void {
         bar?.start(1, 0, { files: 0 });
         const job = await runReplay({ ...deps, onProgress: (j) => { bar?.setTotal(Math.max(1, j.records_total)); deps.onProgress?.(j); } }, paths);
         bar?.stop();
+        await iceberg?.flush();
         print(opts.json === true, job, () => summary(job, Date.now() - started));
         if (job.status !== 'succeeded') process.exitCode = 1;
       } finally {

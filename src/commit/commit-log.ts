@@ -3,6 +3,7 @@ import { TukangError, isTukangError } from '../errors/catalogue.js';
 import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
 import { FilePlacement } from '../writing/file-placement.js';
 import { offsetsFromKey, padOffset, type LakeLayout } from '../writing/lake-layout.js';
+import type { CommitListener } from './commit-listener.js';
 import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from './metadata-types.js';
 import { partitionBounds, partitionValues } from './partition-values.js';
 import { sourceRangesOf } from './source-ranges.js';
@@ -22,6 +23,8 @@ export class CommitLog {
     private readonly store: ObjectStore,
     private readonly layout: LakeLayout,
     private readonly bucket: string,
+    /** Told of every committed partition change (the Iceberg committer); must not throw. */
+    private readonly listener?: CommitListener,
   ) {
     this.placement = new FilePlacement(store, layout);
   }
@@ -120,6 +123,7 @@ export class CommitLog {
       }
       return next;
     });
+    this.listener?.partitionChanged(state.dataset, state.partition_path, 'file');
     if (late) {
       await this.writeManifest(state);
       await this.appendChange({ dataset: state.dataset, partition_path: state.partition_path, version: state.version, change: 'late_data', at: state.updated_at });
@@ -165,6 +169,7 @@ export class CommitLog {
     await this.store.put(this.layout.successMarker(dataset, partitionPath), '');
     await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'complete', at: state.updated_at });
     await this.store.delete([this.openMarker(dataset, partitionPath)]);
+    this.listener?.partitionChanged(dataset, partitionPath, 'complete');
     return state;
   }
 
@@ -231,6 +236,7 @@ export class CommitLog {
     });
     // The switch window: from the state write above until the folder holds the new files only.
     await this.reconcileFolder(dataset, partitionPath);
+    this.listener?.partitionChanged(dataset, partitionPath, reason);
     await this.writeManifest(state);
     await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: reason, at: state.updated_at });
     return state;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { durationMs } from './duration.js';
+import { icebergSchema } from './iceberg-schema.js';
 
 const name = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and underscores, starting with a letter');
 
@@ -264,6 +265,7 @@ export const configSchema = z
     log: logSchema.prefault({}),
     materializer: materializerSchema.prefault({}),
     replay: replaySchema.prefault({}),
+    iceberg: icebergSchema.prefault({}),
     datasets: z.array(datasetSchema).default([]),
   })
   .superRefine((c, ctx) => {

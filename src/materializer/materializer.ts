@@ -3,6 +3,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { TukangConfig } from '../config/schema.js';
 import type { SourceRecord } from '../core/records.js';
 import { CommitLog } from '../commit/commit-log.js';
+import type { CommitListener } from '../commit/commit-listener.js';
 import { createDecoder } from '../cleansing/decode.js';
 import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
 import { describeError } from '../errors/catalogue.js';
@@ -59,11 +60,13 @@ export class Materializer implements Component, SourceHandler {
     kafka: Kafka,
     store: ObjectStore,
     private readonly logger: Logger,
+    /** Told of every committed partition change (the Iceberg committer). */
+    listener?: CommitListener,
   ) {
     this.budgetBytes = config.materializer.memory_budget_mb * 1024 * 1024;
     this.encoder = new ParquetEncoderPool(config.materializer.encode_workers);
     const layout = new LakeLayout(config.s3.prefix);
-    const commitLog = new CommitLog(store, layout, config.s3.bucket);
+    const commitLog = new CommitLog(store, layout, config.s3.bucket, listener);
     const flushSlots = new FlushSlots(config.materializer.encode_workers * 2 + 2);
     for (const dataset of config.datasets) {
       const schema = resolveSchema(dataset);

@@ -1,4 +1,5 @@
 import { CommitLog } from '../commit/commit-log.js';
+import type { CommitListener } from '../commit/commit-listener.js';
 import type { DatasetConfig } from '../config/schema.js';
 import { TukangError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
@@ -20,6 +21,8 @@ export interface ReplayManagerDeps {
   bus: ReplayBus | undefined;
   encodeWorkers: number;
   logger: Logger;
+  /** Told when a replay switches a partition (the Iceberg committer). */
+  listener?: CommitListener | undefined;
 }
 
 interface RunningJob {
@@ -46,7 +49,7 @@ export class ReplayManager implements Component {
 
   constructor(private readonly deps: ReplayManagerDeps) {
     this.jobs = new ReplayStore(deps.store, deps.layout);
-    this.commitLog = new CommitLog(deps.store, deps.layout, deps.bucket);
+    this.commitLog = new CommitLog(deps.store, deps.layout, deps.bucket, deps.listener);
   }
 
   async start(): Promise<void> {

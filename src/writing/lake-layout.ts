@@ -157,6 +157,14 @@ export class LakeLayout {
     return `${this.deadLettersOf(dataset, topic, sourcePartition)}${padOffset(lastOffset)}-${padOffset(firstOffset)}.ndjson`;
   }
 
+  /**
+   * The dataset's Apache Iceberg table: `metadata/` holds `v<N>.metadata.json`, the manifest
+   * lists and manifests, and `version-hint.text` for engines that read a table from a path.
+   */
+  icebergTable(dataset: string): string {
+    return `${this.metaRoot(dataset)}iceberg/`;
+  }
+
   /** Append-only change log: one object per partition change, named so that keys sort by time. */
   changeLog(dataset: string): string {
     return `${this.metaRoot(dataset)}changes/`;
