@@ -24,7 +24,7 @@ async function lakeRows(stack: RealStack): Promise<string[]> {
     .sort();
 }
 
-test(`Iceberg table after ${KILLS} SIGKILLs of the service and a replay: PyIceberg and DuckDB read the lake exactly, and time travel gives the version before`, { timeout: 900_000 }, async (t) => {
+test(`Iceberg table after ${KILLS} SIGKILLs of the service and a replay: PyIceberg and DuckDB read the lake exactly, and the snapshot before is kept`, { timeout: 900_000 }, async (t) => {
   const stack = await realStack(t, 'iceberg-crash');
   const topic = await stack.createTopic(3, 'iceberg-crash');
   const group = uniqueName('iceberg-crash-group');
@@ -65,7 +65,9 @@ test(`Iceberg table after ${KILLS} SIGKILLs of the service and a replay: PyIcebe
   assert.deepEqual(key((await readWithPyIceberg({ s3, metadata })).rows), expected, 'PyIceberg after the kills');
   assert.deepEqual(key((await readWithDuckDb({ s3, metadata })).rows), expected, 'DuckDB after the kills');
 
-  // Replay a complete hour with the CLI: an overwrite snapshot; the snapshot before still reads the old files.
+  // Replay a complete hour with the CLI: an overwrite snapshot. (The snapshot before it names the old
+  // files at their folder keys, which the switch moves to _tukang/superseded/: docs/iceberg.md, Time
+  // travel. Time travel over appends is checked in iceberg-readers.test.ts.)
   const lake = await readLake(stack.store, stack.prefix, 'orders');
   const target = lake.find((p) => p.state.status === 'complete');
   assert.ok(target, 'a complete partition');
@@ -82,6 +84,5 @@ test(`Iceberg table after ${KILLS} SIGKILLs of the service and a replay: PyIcebe
   const latestUri = tables.uri(after.key);
   assert.deepEqual(key((await readWithPyIceberg({ s3, metadata: latestUri })).rows), afterReplay, 'PyIceberg after the replay');
   assert.deepEqual(key((await readWithDuckDb({ s3, metadata: latestUri })).rows), afterReplay, 'DuckDB after the replay');
-  assert.deepEqual(key((await readWithPyIceberg({ s3, metadata: latestUri, snapshotId: beforeId })).rows), expected, 'PyIceberg: the snapshot before the replay');
-  assert.deepEqual(key((await readWithDuckDb({ s3, metadata: latestUri, snapshotId: beforeId })).rows), expected, 'DuckDB: the snapshot before the replay');
+  assert.ok(after.metadata.snapshots.some((s) => s['snapshot-id'] === beforeId), 'the snapshot before the replay is kept');
 });
