@@ -46,7 +46,7 @@ function cellOf(name, t, list, hourly) {
   const status = list.some((p) => p.status === 'open') ? 'open' : 'complete';
   const versions = Math.max(...list.map((p) => p.version));
   const rows = list.reduce((n, p) => n + p.rows, 0);
-  const label = `${when}: ${status}, ${fmt.int(rows)} rows${versions > 1 ? `, version ${versions}` : ''}${list.length > 1 ? `, ${list.length} partitions` : ''}`;
+  const label = `${when}: ${status}, ${fmt.int(rows)} rows${versions > 1 ? `, v${versions} (version ${versions})` : ''}${list.length > 1 ? `, ${list.length} partitions` : ''}`;
   return h('td', { class: `cell st-${status}${versions > 1 ? ' multi' : ''}` },
     h('a', { href: `#/datasets/${enc(name)}/partitions/${enc(list[0].id)}`, 'aria-label': label, title: label }, versions > 1 ? `v${versions}` : ''));
 }

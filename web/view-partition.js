@@ -87,7 +87,13 @@ async function manifestSection(dataset, partition) {
 }
 
 export async function partitionView(main, [name, id], _query, live) {
-  const [dataset, partition] = await Promise.all([api(datasetPath(name)), api(partitionPath(name, id))]);
+  // The Iceberg REST endpoint is there unless iceberg.enabled is false: then no PyIceberg snippet.
+  const [dataset, partition, namespaces] = await Promise.all([
+    api(datasetPath(name)),
+    api(partitionPath(name, id)),
+    api('/iceberg/v1/namespaces').catch(() => null),
+  ]);
+  const namespace = namespaces?.namespaces?.[0]?.[0];
   const manifest = await manifestSection(name, partition);
   if (!live()) return;
   const columns = [...dataset.schema.columns, ...dataset.schema.lineage_columns].map((c) => c.name);
@@ -109,6 +115,6 @@ export async function partitionView(main, [name, id], _query, live) {
     h('section', { 'aria-labelledby': 'files-h' }, h('h2', { id: 'files-h' }, 'Files'), h('div', { class: 'scroll' }, filesTable(partition.files))),
     h('section', { 'aria-labelledby': 'preview-h' }, h('h2', { id: 'preview-h' }, 'Preview'), preview(name, partition, columns)),
     h('section', { 'aria-labelledby': 'manifest-h' }, h('h2', { id: 'manifest-h' }, 'Manifest and downloads'), manifest),
-    h('section', { 'aria-labelledby': 'read-h' }, h('h2', { id: 'read-h' }, 'Read this partition'), snippets(partition)));
+    h('section', { 'aria-labelledby': 'read-h' }, h('h2', { id: 'read-h' }, 'Read this partition'), snippets(partition, namespace ? { namespace, columns: dataset.schema.columns.map((c) => c.name), origin: location.origin } : undefined)));
   focusHeading(main);
 }

@@ -5,11 +5,14 @@ import { test } from 'node:test';
 import type { Page } from 'puppeteer-core';
 import { buildCatalog } from '../../src/catalog/build-catalog.js';
 import type { PartitionState } from '../../src/commit/metadata-types.js';
+import { resolveSchema } from '../../src/cleansing/schema/resolve-schema.js';
 import { parseConfig } from '../../src/config/load.js';
+import { IcebergCommitter } from '../../src/iceberg/iceberg-committer.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { sampleOrderEvents } from '../../src/sample/order-events.js';
 import { createKafka } from '../../src/source/kafka-client.js';
 import { createS3Client } from '../../src/storage/s3-object-store.js';
+import { LakeLayout } from '../../src/writing/lake-layout.js';
 import { assertAccessible, launchBrowser, screenshot } from '../helpers/browser.js';
 import { readLake } from '../helpers/lake-reader.js';
 import { pythonJson } from '../helpers/python-readers.js';
@@ -73,6 +76,11 @@ test('the analyst page in real Chromium: sign in, datasets, a dataset, a partiti
   // As the service does (catalogComponents): the index refreshes itself, replays mark abandoned jobs.
   await catalog.lake.start();
   await catalog.replays.start();
+  // The dataset's Iceberg table, as `tukang run` keeps it (its first pass covers every partition).
+  const iceberg = new IcebergCommitter({ config, datasets: config.datasets.map((dataset) => ({ dataset, schema: resolveSchema(dataset) })), store: stack.store, layout: new LakeLayout(stack.prefix), logger: silentLogger() });
+  await iceberg.start();
+  await iceberg.flush();
+  t.after(() => iceberg.stop());
   const server = createServer(catalog.app);
   const url = await listen(server);
   t.after(async () => {
@@ -169,7 +177,22 @@ test('the analyst page in real Chromium: sign in, datasets, a dataset, a partiti
   assert.equal(duck.length, target.state.rows);
   assert.deepEqual(new Set(duck.map((r) => r[0])), new Set(lakeRows.map((r) => String(r['_event_id']))));
   assert.deepEqual(duck.map((r) => r[0]).slice(0, 50), byTime.slice(0, 50).map((r) => String(r['_event_id'])));
-  const manifestUri = /FROM '(s3:\/\/[^']+)'/.exec(snippets[1] ?? '')?.[1] ?? '';
+  // Real PyIceberg runs the PyIceberg snippet through the catalog's Iceberg REST endpoint (with the
+  // test's token and the stack's credentials filled in): this partition's rows, once the table's
+  // snapshot has caught up with the lake (at most one iceberg.commit_interval behind).
+  const pyiceberg = snippets.find((c) => c.startsWith('# PyIceberg')) ?? '';
+  assert.ok(pyiceberg.includes('load_table(("tukang", "orders"))'), pyiceberg);
+  const program = `${pyiceberg
+    .replace('<tukang.read token>', READER)
+    .replace('"s3.access-key-id": "…", "s3.secret-access-key": "…"', '"s3.access-key-id": "test", "s3.secret-access-key": "test"')}\nimport json\nprint(json.dumps(sorted(rows.column("_event_id").to_pylist())))`;
+  const wantIds = [...new Set(lakeRows.map((r) => String(r['_event_id'])))].sort();
+  let icebergIds: string[] = [];
+  for (let attempt = 0; attempt < 20 && JSON.stringify(icebergIds) !== JSON.stringify(wantIds); attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 2_000));
+    icebergIds = await pythonJson<string[]>(program);
+  }
+  assert.deepEqual(icebergIds, wantIds, 'PyIceberg snippet reads exactly this partition');
+  const manifestUri = /FROM '(s3:\/\/[^']+)'/.exec(snippets.find((c) => c.startsWith('-- Redshift')) ?? '')?.[1] ?? '';
   assert.equal(manifestUri, `s3://${config.s3.bucket}/${target.state.versions.at(-1)?.manifest}`);
   assert.ok(await stack.store.head(target.state.versions.at(-1)?.manifest ?? ''), 'the manifest the COPY snippet names exists');
   const downloads = await page.$$eval('#downloads a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
