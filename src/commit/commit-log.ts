@@ -49,23 +49,42 @@ export class CommitLog {
     // Committed: now folder readers may see it. A crash before this leaves it staged until the
     // partition's next reconciliation (at completion, or on the tick that deletes its open marker).
     await this.placement.publish([commit.key]);
-    // Commit records stay with the dataset that consumed the records (also for a late-data side
-    // table), so recovery finds every range of a source partition in one listing.
-    const recordKey = this.layout.commitRecord(
-      sourceDataset,
-      commit.source.topic,
-      commit.source.partition,
-      commit.source.last_offset,
-      commit.source.first_offset,
-      commit.partition_path,
-    );
+    await this.writeCommitRecord(state.files.find((f) => f.key === commit.key) ?? commit, sourceDataset);
+    return state;
+  }
+
+  /**
+   * The commit record of a listed file (step 4). Commit records stay with the dataset that
+   * consumed the records (also for a late-data side table), so recovery finds every range of a
+   * source partition in one listing. Idempotent: a 412 means an earlier attempt got through.
+   */
+  async writeCommitRecord(file: FileCommit, sourceDataset: string): Promise<void> {
+    const recordKey = this.layout.commitRecord(sourceDataset, file.source.topic, file.source.partition, file.source.last_offset, file.source.first_offset, file.partition_path);
     try {
-      await putJson(this.store, recordKey, state.files.find((f) => f.key === commit.key) ?? commit, { ifNoneMatch: '*' });
+      await putJson(this.store, recordKey, file, { ifNoneMatch: '*' });
     } catch (err) {
-      // An earlier attempt of this very commit got through.
       if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
     }
-    return state;
+  }
+
+  /**
+   * The files that the states of `dataset`'s open partitions list for a source partition with a
+   * range at or past `fromOffset`, and those ranges. A commit record is written after its state
+   * (step 4 after step 3), so a crash in between leaves a committed file that `commitsFrom` does
+   * not find; its partition keeps its open marker until completed.
+   */
+  async openFilesFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<Array<{ file: FileCommit; ranges: Array<{ first: number; last: number }> }>> {
+    const found: Array<{ file: FileCommit; ranges: Array<{ first: number; last: number }> }> = [];
+    for (const path of await this.openPartitions(dataset)) {
+      const state = await this.readPartition(dataset, path);
+      for (const file of state?.value.files ?? []) {
+        const ranges = sourceRangesOf(file)
+          .filter((r) => r.topic === topic && r.partition === sourcePartition && r.last_offset >= fromOffset)
+          .map((r) => ({ first: r.first_offset, last: r.last_offset }));
+        if (ranges.length > 0) found.push({ file, ranges });
+      }
+    }
+    return found;
   }
 
   /** Adds a committed file to its partition's state; a complete partition gets a new version. */
@@ -135,8 +154,14 @@ export class CommitLog {
    * Marks a partition complete: manifest first, then the state (the commit point), then _SUCCESS.
    * Returns the new state, or undefined when there was nothing to complete.
    */
-  async completePartition(dataset: string, partitionPath: string): Promise<PartitionState | undefined> {
+  async completePartition(dataset: string, partitionPath: string, sourceDataset = dataset): Promise<PartitionState | undefined> {
     const existing = await this.readPartition(dataset, partitionPath);
+    // The marker is also what lets an assignment find a file whose commit record a crash kept from
+    // being written (openFilesFrom). Late files (and a side table's) can come here before their
+    // source partition is assigned again: their records are written before the marker goes.
+    for (const file of existing?.value.files ?? []) {
+      if (file.sources === undefined && (file.late || dataset !== sourceDataset)) await this.writeCommitRecord(file, sourceDataset);
+    }
     // The open marker also stands for "placement may be unfinished" (a crash between a commit
     // and its publish, or during a version switch): repair the folder before dropping it.
     if (existing) await this.reconcileFolder(dataset, partitionPath);

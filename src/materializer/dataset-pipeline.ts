@@ -5,7 +5,7 @@ import type { ResolvedSchema } from '../core/resolved-schema.js';
 import { PartitionBuffer } from '../buffering/partition-buffer.js';
 import type { CommitLog } from '../commit/commit-log.js';
 import { partitionBounds } from '../commit/partition-values.js';
-import type { SourceCheckpoint } from '../commit/metadata-types.js';
+import type { FileCommit, SourceCheckpoint } from '../commit/metadata-types.js';
 import { Deduplicator } from '../cleansing/deduplicator.js';
 import type { RecordDecoder } from '../cleansing/decode.js';
 import { partitionLength, partitionPath, partitionStart } from '../cleansing/time-partition.js';
@@ -17,7 +17,7 @@ import { DeadLetterBatch } from '../writing/dead-letter-batch.js';
 import type { FileFlusher } from '../writing/file-flusher.js';
 import type { LakeLayout } from '../writing/lake-layout.js';
 import { DatasetCounters } from './dataset-counters.js';
-import { RecoveryCoverage } from './recovery-coverage.js';
+import { RecoveryCoverage, type CoveredRange } from './recovery-coverage.js';
 import { FlushSlots } from '../buffering/flush-slots.js';
 import { committedEventIds } from './dedup-recovery.js';
 
@@ -111,18 +111,35 @@ export class DatasetPipeline {
   /**
    * Takes ownership of a source partition whose records will be read from `committedOffset`.
    * Builds the recovery coverage from what S3 already holds past that offset, and repairs any
-   * commit whose partition-state step did not happen (a crash between the two writes).
+   * commit whose commit-record step did not happen (a crash after the partition-state write).
    */
   async assign(sourcePartition: number, committedOffset: number): Promise<void> {
     const { dataset, commitLog } = this.deps;
     const commits = await commitLog.commitsFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);
     const deadLetters = await commitLog.deadLetterRangesFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);
+    // Also the files that open partitions' states list without a commit record (a crash between
+    // the state write and the record): left out of the coverage, their records would be buffered
+    // again and their ids remembered, although the flush then drops them as already committed;
+    // one that was a duplicate in that file would make the deduplicator drop its other copy (in
+    // another source partition, lost in the crash too), and neither would be written. Their
+    // commit records are written now, so the coverage of later assignments finds them too.
+    const recorded = new Set(commits.map((c) => c.key));
+    const unrecorded: Array<{ file: FileCommit; ranges: CoveredRange[] }> = [];
+    const datasets = dataset.late_data === 'side_table' ? [dataset.name, this.sideTable] : [dataset.name];
+    for (const name of datasets) {
+      for (const found of await commitLog.openFilesFrom(name, dataset.topic, sourcePartition, committedOffset)) {
+        if (!recorded.has(found.file.key)) unrecorded.push(found);
+      }
+    }
     let coverage: RecoveryCoverage | undefined;
-    if (commits.length > 0 || deadLetters.length > 0) {
+    if (commits.length > 0 || deadLetters.length > 0 || unrecorded.length > 0) {
       coverage = new RecoveryCoverage();
       for (const c of commits) coverage.addFile(c.partition_path, { first: c.source.first_offset, last: c.source.last_offset });
+      for (const { file, ranges } of unrecorded) for (const r of ranges) coverage.addFile(file.partition_path, r);
       for (const r of deadLetters) coverage.addDeadLetters(r);
     }
+    // A compacted file (several ranges) has no commit record of its own: its inputs had theirs.
+    for (const { file } of unrecorded) if (file.sources === undefined) await commitLog.writeCommitRecord(file, dataset.name);
     // The watermark continues where the previous owner left it, and the deduplicator learns the
     // ids this partition already wrote within the window.
     const checkpoint = await commitLog.readSourceCheckpoint(dataset.name, dataset.topic, sourcePartition);
@@ -150,6 +167,7 @@ export class DatasetPipeline {
         partition: sourcePartition,
         from_offset: committedOffset,
         recovered_files: commits.length,
+        recovered_unrecorded_files: unrecorded.length,
         recovered_dead_letter_batches: deadLetters.length,
         dedup_ids_restored: seeded,
       },
@@ -537,7 +555,7 @@ export class DatasetPipeline {
       if (partitionBounds(path).endMs + this.lateness > through) continue;
       try {
         await this.deps.markCompaction?.(name, path);
-        const state = await commitLog.completePartition(name, path);
+        const state = await commitLog.completePartition(name, path, this.dataset.name);
         // Completion, late data and a replay switch all leave an open marker: each is a new file set.
         this.deps.requestCompaction?.(name, path);
         if (state) {

@@ -152,3 +152,43 @@ test('a copy read first and lost in a crash is written after the restart, althou
   await after.waitForFlushes(true);
   assert.deepEqual(Object.fromEntries([...(await rowsById(store))].sort()), { a: 1, b: 1, x: 1 });
 });
+
+// Regression (found by the soak run of the crash loop, issue 11, after the fix above): both copies
+// of an event were lost again, when the kill came between a file's partition-state write (the
+// commit point) and its commit record (the publish copy runs in between). The restarted process
+// had no commit record, so no recovery coverage for that file: its records were read again and
+// buffered, among them the original, which had been a duplicate there (its copy in partition 1
+// was buffered, and lost). The deduplicator remembered the re-read original and dropped the copy,
+// read again after it; then the flush dropped the original, its offset inside the committed
+// file's range. The coverage of an assignment now also holds the ranges that the states of open
+// partitions list for the source partition, not only those with a commit record.
+test('a copy read first and lost in a crash is written after the restart, although the covering file has no commit record yet', async (t) => {
+  const store = new MemoryObjectStore();
+  const encoder = new ParquetEncoderPool(1);
+  t.after(() => encoder.close());
+  const p0 = [record(0, 0, '2026-11-21T10:05:00Z', 'a'), record(0, 1, '2026-11-21T10:10:00Z', 'x'), record(0, 2, '2026-11-21T10:20:00Z', 'b')];
+  const p1 = [record(1, 0, '2026-11-21T10:10:00Z', 'x')];
+
+  const before = pipelineOver(store, encoder);
+  await before.assign(0, 0);
+  await before.assign(1, 0);
+  before.processBatch(1, p1, 1);
+  before.processBatch(0, p0, 3);
+  before.shedLargest(1); // partition 0's buffer, offsets 0..2, with x counted as a duplicate
+  await before.waitForFlushes(true);
+  // Killed after the state write and before the commit record: take the record away.
+  const records = await store.list('_tukang/datasets/orders/commits/');
+  assert.equal(records.objects.length, 1);
+  await store.delete(records.objects.map((o) => o.key));
+  // Partition 0 is read again from 0 (its offset commit did not happen either), before partition 1.
+  const after = pipelineOver(store, encoder);
+  await after.assign(0, 0);
+  assert.equal((await store.list('_tukang/datasets/orders/commits/')).objects.length, 1, 'the missing commit record is written on assignment');
+  after.processBatch(0, p0, 3);
+  assert.equal(after.counters.recoveredSkips, 3, 'the records of the committed file are skipped, not buffered');
+  await after.assign(1, 0);
+  after.processBatch(1, p1, 1);
+  after.shedLargest(Number.MAX_SAFE_INTEGER);
+  await after.waitForFlushes(true);
+  assert.deepEqual(Object.fromEntries([...(await rowsById(store))].sort()), { a: 1, b: 1, x: 1 });
+});
