@@ -40,7 +40,7 @@ export class FileFlusher {
   constructor(
     private readonly dataset: DatasetConfig,
     private readonly schema: ResolvedSchema,
-    private readonly encoder: ParquetEncoderPool,
+    private readonly encoder: Pick<ParquetEncoderPool, 'encode'>,
     private readonly store: ObjectStore,
     private readonly commitLog: CommitLog,
     private readonly layout: LakeLayout,
