@@ -77,7 +77,7 @@ export interface PipelineOptions {
   /** Replaces the Parquet encoder (a failing one, for instance). */
   encoder?: Pick<ParquetEncoderPool, 'encode'>;
   logger?: Logger;
-  /** Waits between flush retries; default: none. */
+  /** Waits between flush retries; default: one turn of the event loop. */
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -97,7 +97,8 @@ export function pipelineOver(lake: MemoryLake, options: PipelineOptions = {}): D
     flusher,
     logger: options.logger ?? silentLogger(),
     ...(options.clock ? { clock: options.clock.now } : {}),
-    sleep: options.sleep ?? (async () => undefined),
+    // No real wait, but a turn of the event loop: a retry loop never starves timers (test timeouts).
+    sleep: options.sleep ?? (() => new Promise<void>((resolve) => setImmediate(resolve))),
   });
   pipeline.setPartitionCount(options.partitions ?? 1);
   return pipeline;
