@@ -3,7 +3,7 @@
  * and Parquet encoder over a MemoryObjectStore, a fake clock and a fake sleep, so that flush
  * triggers, retries, checkpoints and completion can be driven deterministically and fast.
  */
-import type { TestContext } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import type { DatasetConfig } from '../../src/config/schema.js';
 import { createDecoder } from '../../src/cleansing/decode.js';
@@ -61,10 +61,19 @@ export interface MemoryLake {
   commitLog: CommitLog;
 }
 
-/** A lake over `store` (a fresh one by default) and an encoder pool closed when the test ends. */
+/** One single-worker encoder pool per test file: starting a worker costs most of a second. */
+let sharedEncoder: ParquetEncoderPool | undefined;
+after(() => sharedEncoder?.close());
+
+/** A lake over `store` (a fresh one by default); with more than one worker, its own encoder pool, closed when the test ends. */
 export function memoryLake(t: TestContext, store = new MemoryObjectStore(), workers = 1): MemoryLake {
-  const encoder = new ParquetEncoderPool(workers);
-  t.after(() => encoder.close());
+  let encoder: ParquetEncoderPool;
+  if (workers === 1) encoder = sharedEncoder ??= new ParquetEncoderPool(1);
+  else {
+    const own = new ParquetEncoderPool(workers);
+    t.after(() => own.close());
+    encoder = own;
+  }
   const layout = new LakeLayout('');
   return { store, encoder, layout, commitLog: new CommitLog(store, layout, 'lake') };
 }
