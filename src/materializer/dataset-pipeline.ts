@@ -9,7 +9,7 @@ import { completePartitions, publishCheckpoints } from './completeness-io.js';
 import { DatasetCounters } from './dataset-counters.js';
 import { addRejected, writeDeadLetters } from './dead-letters.js';
 import { FlushScheduler } from './flush-scheduler.js';
-import { dueBuffers, largestToShed } from './flush-triggers.js';
+import { dueAfter, dueBuffers, largestToShed } from './flush-triggers.js';
 import { isSourceIdle, sideTableOf, type PipelineContext, type PipelineDeps, type SourceState } from './pipeline-context.js';
 
 export type { PipelineDeps } from './pipeline-context.js';
@@ -123,7 +123,8 @@ export class DatasetPipeline {
         // be written. Later copies of a committed row are dropped at commit (FileFlusher).
         return !source.coverage?.coversFile(path, record.offset);
       },
-      isLate: (startMs) => startMs + timing.partitionMs + timing.lateness <= watermarks.watermarkOf(p),
+      // A buffer opened for a time partition this source partition already flushed holds late rows.
+      isLate: (startMs) => dueAfter(startMs, timing) <= watermarks.watermarkOf(p),
     };
   }
 

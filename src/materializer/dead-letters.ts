@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { RejectReason, SourceRecord } from '../core/records.js';
 import type { PartitionBuffer } from '../buffering/partition-buffer.js';
-import { sourceRangesOf } from '../commit/source-ranges.js';
 import { describeError, type TukangError } from '../errors/catalogue.js';
 import { listAll } from '../storage/object-store.js';
-import { DeadLetterBatch, type DeadLetter } from '../writing/dead-letter-batch.js';
+import { DeadLetterBatch } from '../writing/dead-letter-batch.js';
+import { committedRangesOf } from '../writing/file-flusher.js';
 import type { PipelineContext, SourceState } from './pipeline-context.js';
 
 /** Writes a source partition's closed dead-letter batches (of rejected records), oldest first; a failure leaves the rest for the next tick. */
@@ -75,45 +75,32 @@ async function writtenUnflushable(ctx: PipelineContext, prefix: string): Promise
 export async function deadLetterUnflushable(ctx: PipelineContext, buffer: PartitionBuffer, target: string, failure: TukangError): Promise<number> {
   const { dataset, deps, counters } = ctx;
   const state = await deps.commitLog.readPartition(target, buffer.partitionPath);
-  const committed = (state?.value.files ?? [])
-    .flatMap(sourceRangesOf)
-    .filter((r) => r.topic === dataset.topic && r.partition === buffer.sourcePartition)
-    .map((r) => ({ first: r.first_offset, last: r.last_offset }));
-  const prefix = unflushablePrefix(ctx, buffer);
-  const already = await writtenUnflushable(ctx, prefix);
-  const rows = buffer.segmentsExcluding(committed).flatMap((s) => s.rows);
-  const fresh = rows.filter((i) => !already.some((r) => buffer.offsetAt(i) >= r.first && buffer.offsetAt(i) <= r.last));
-  const now = new Date(ctx.clock()).toISOString();
+  const rows = buffer.segmentsExcluding(committedRangesOf(state?.value.files ?? [], dataset.topic, buffer.sourcePartition)).flatMap((s) => s.rows);
   const message = `${failure.code}: ${failure.message}`;
-  const lines = fresh.map((i) => {
-    const original = buffer.originalAt(i);
-    const letter: DeadLetter = {
-      dataset: dataset.name,
-      topic: dataset.topic,
-      partition: buffer.sourcePartition,
-      offset: buffer.offsetAt(i),
-      timestamp_at: new Date(original?.timestampMs ?? 0).toISOString(),
-      received_at: now,
-      reason: 'unflushable',
-      message,
-      key_base64: original?.key ? original.key.toString('base64') : null,
-      value_base64: original?.value ? original.value.toString('base64') : null,
-    };
-    return JSON.stringify(letter);
-  });
-  if (lines.length > 0) {
-    const first = buffer.offsetAt(fresh[0] as number);
-    const last = buffer.offsetAt(fresh[fresh.length - 1] as number);
-    await deps.store.put(`${prefix}${pad(last)}-${pad(first)}.ndjson`, `${lines.join('\n')}\n`, { contentType: 'application/x-ndjson' });
-    counters.deadLetterBatches++;
+  let written = 0;
+  if (rows.length > 0) {
+    const now = ctx.clock();
+    const batch = new DeadLetterBatch(dataset.name, buffer.sourcePartition, buffer.offsetAt(rows[0] as number));
+    for (const i of rows) {
+      const original = buffer.originalAt(i);
+      const record = { topic: dataset.topic, partition: buffer.sourcePartition, offset: buffer.offsetAt(i), timestampMs: original?.timestampMs ?? 0, key: original?.key ?? null, value: original?.value ?? null };
+      batch.add(record, 'unflushable', message, now);
+    }
+    const prefix = unflushablePrefix(ctx, buffer);
+    const remaining = batch.remainingAfter(await writtenUnflushable(ctx, prefix));
+    if (remaining) {
+      await deps.store.put(`${prefix}${pad(remaining.last)}-${pad(remaining.first)}.ndjson`, remaining.ndjson, { contentType: 'application/x-ndjson' });
+      counters.deadLetterBatches++;
+      written = remaining.count;
+    }
   }
-  for (let i = 0; i < fresh.length; i++) counters.reject('unflushable');
+  for (let i = 0; i < written; i++) counters.reject('unflushable');
   // Rows already durable (committed by another writer or by this flush's earlier segments, or
   // dead-lettered by an earlier run) count as re-reads, as a retry would count them.
-  counters.recoveredSkips += buffer.rowCount - fresh.length;
+  counters.recoveredSkips += buffer.rowCount - written;
   deps.logger.error(
-    { dataset: dataset.name, partition_path: buffer.partitionPath, partition: buffer.sourcePartition, first_offset: buffer.firstOffset, last_offset: buffer.lastOffset, rows: fresh.length, err: message },
+    { dataset: dataset.name, partition_path: buffer.partitionPath, partition: buffer.sourcePartition, first_offset: buffer.firstOffset, last_offset: buffer.lastOffset, rows: written, err: message },
     'flush failed for good; its rows went to the dead-letter area (reason unflushable)',
   );
-  return fresh.length;
+  return written;
 }

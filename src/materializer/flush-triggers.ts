@@ -10,9 +10,13 @@ export interface FlushTiming {
   lateBatchWindow: number;
 }
 
-/** The watermark at which a buffer's time partition is over for its source partition: end plus allowed lateness. */
+/** The watermark at which a time partition is over for a source partition: end plus allowed lateness. */
+export function dueAfter(partitionStartMs: number, timing: FlushTiming): number {
+  return partitionStartMs + timing.partitionMs + timing.lateness;
+}
+
 export function dueAt(buffer: PartitionBuffer, timing: FlushTiming): number {
-  return buffer.partitionStartMs + timing.partitionMs + timing.lateness;
+  return dueAfter(buffer.partitionStartMs, timing);
 }
 
 /**

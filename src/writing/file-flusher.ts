@@ -52,10 +52,7 @@ export class FileFlusher {
     for (let attempt = 0; ; attempt++) {
       const state = await this.commitLog.readPartition(targetDataset, buffer.partitionPath);
       const files = state?.value.files ?? [];
-      const committed = files
-        .flatMap(sourceRangesOf)
-        .filter((r) => r.topic === topic && r.partition === buffer.sourcePartition)
-        .map((r) => ({ first: r.first_offset, last: r.last_offset }));
+      const committed = committedRangesOf(files, topic, buffer.sourcePartition);
       const result: FlushResult = { commits: [], lateRows: 0, duplicates: 0, reread: buffer.rowCount };
       try {
         const checked = new Set(files.map((f) => f.key));
@@ -184,6 +181,14 @@ export class FileFlusher {
       for (const f of added) checked.add(f.key);
     }
   }
+}
+
+/** The offset ranges of one source partition that `files` already hold. */
+export function committedRangesOf(files: readonly FileCommit[], topic: string, sourcePartition: number): Array<{ first: number; last: number }> {
+  return files
+    .flatMap(sourceRangesOf)
+    .filter((r) => r.topic === topic && r.partition === sourcePartition)
+    .map((r) => ({ first: r.first_offset, last: r.last_offset }));
 }
 
 export function extensionFor(compression: DatasetConfig['files']['compression']): string {
