@@ -1,4 +1,4 @@
-import type { CleanEvent } from '../core/records.js';
+import type { CleanEvent, SourceRecord } from '../core/records.js';
 import type { ResolvedColumn } from '../core/resolved-schema.js';
 import { RowBatchBuilder, type RowBatch } from '../writing/parquet/row-batch.js';
 
@@ -7,6 +7,13 @@ export interface Segment {
   rows: number[];
   first: number;
   last: number;
+}
+
+/** What a dead letter needs of a buffered row's Kafka record: its own copy of the bytes. */
+export interface OriginalRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  timestampMs: number;
 }
 
 /**
@@ -20,6 +27,7 @@ export class PartitionBuffer {
   private readonly events: CleanEvent[] = [];
   private readonly offsets: number[] = [];
   private readonly receivedAt: number[] = [];
+  private readonly originals: Array<OriginalRecord | undefined> = [];
   private bytes = 0;
   readonly firstOffset: number;
   private last: number;
@@ -41,10 +49,22 @@ export class PartitionBuffer {
     this.createdAtMs = nowMs;
   }
 
-  add(event: CleanEvent, offset: number, receivedAtMs: number, approxBytes: number): void {
+  /**
+   * Adds a row. With `original`, the record's key and value are copied (a Kafka client's bytes
+   * are views of its whole fetch response, which must not stay pinned): a flush that fails for
+   * good can then send the rows to the dead-letter area as they arrived.
+   */
+  add(event: CleanEvent, offset: number, receivedAtMs: number, approxBytes: number, original?: SourceRecord): void {
     this.events.push(event);
     this.offsets.push(offset);
     this.receivedAt.push(receivedAtMs);
+    this.originals.push(
+      original && {
+        key: original.key && Buffer.from(original.key),
+        value: original.value && Buffer.from(original.value),
+        timestampMs: original.timestampMs,
+      },
+    );
     this.bytes += approxBytes;
     if (offset > this.last) this.last = offset;
   }
@@ -57,6 +77,16 @@ export class PartitionBuffer {
   /** The event of row `index` (in offset order). */
   eventAt(index: number): CleanEvent {
     return this.events[index] as CleanEvent;
+  }
+
+  /** The offset of row `index`. */
+  offsetAt(index: number): number {
+    return this.offsets[index] as number;
+  }
+
+  /** The Kafka record of row `index` as it arrived, when the buffer kept it. */
+  originalAt(index: number): OriginalRecord | undefined {
+    return this.originals[index];
   }
 
   /** The event ids of the rows held, in offset order. */

@@ -42,6 +42,8 @@ export const REJECT_REASONS = [
   'event_time_out_of_bounds',
   'schema_violation',
   'unknown_field',
+  /** Decoded fine, but its buffer's flush failed for a reason retrying cannot fix (ENCODE_FAILED). */
+  'unflushable',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

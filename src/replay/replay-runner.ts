@@ -2,16 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DatasetConfig } from '../config/schema.js';
 import type { SourceRecord } from '../core/records.js';
-import { PartitionBuffer } from '../buffering/partition-buffer.js';
+import { BufferTable } from '../buffering/buffer-table.js';
+import type { PartitionBuffer } from '../buffering/partition-buffer.js';
+import { RecordRouter, type RoutingRules } from '../buffering/record-router.js';
 import { createDecoder } from '../cleansing/decode.js';
 import { Deduplicator } from '../cleansing/deduplicator.js';
 import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
-import { partitionPath, partitionStart } from '../cleansing/time-partition.js';
 import type { CommitLog } from '../commit/commit-log.js';
 import type { FileCommit } from '../commit/metadata-types.js';
 import { describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { FileFlusher } from '../writing/file-flusher.js';
 import type { LakeLayout } from '../writing/lake-layout.js';
 import type { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
 import type { ReplayBus } from './replay-bus.js';
@@ -136,85 +138,60 @@ class ReplayCancelled extends Error {
   }
 }
 
-/** Reads the ranges and buffers the rows that belong to the replayed partitions, per source partition. */
-async function rebuild(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob, duplicatesByPath: Map<string, number>): Promise<Map<string, PartitionBuffer>> {
+/**
+ * Reads the ranges and routes the rows that belong to the replayed partitions into buffers, with
+ * the same routing as live ingestion (buffering/record-router): a buffer that reaches the
+ * dataset's target rows or bytes is sealed and the next rows start a new one, so a replay makes
+ * files of the same size as ingestion did.
+ */
+async function rebuild(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob, duplicatesByPath: Map<string, number>): Promise<PartitionBuffer[]> {
   const { dataset } = deps;
   const schema = resolveSchema(dataset);
-  const decode = createDecoder(dataset, schema);
-  const dedup = new Deduplicator(dataset.watermark.dedup_window, 5_000_000);
+  const table = new BufferTable();
+  const router = new RecordRouter(dataset, schema, createDecoder(dataset, schema), new Deduplicator(dataset.watermark.dedup_window, 5_000_000), table);
   const targets = new Set(plan.partitions.map((p) => p.partition_path));
-  const buffers = new Map<string, PartitionBuffer>();
+  // A record of another partition inside the same offset range is not replayed.
+  const rules: RoutingRules = { keepOriginals: false, admit: (_record, _event, path) => targets.has(path), isLate: () => false };
+  const sealed: PartitionBuffer[] = [];
   const topicPartitions = (await deps.bus.offsets(dataset.topic)).map((o) => o.partition);
-  const granularity = dataset.partitioning.granularity;
   const receivedAt = Date.now();
   const onRecords = (records: SourceRecord[]): void => {
     for (const record of records) {
       job.records_read++;
-      const result = decode(record);
-      if (!result.ok) {
-        job.rejected++;
-        continue;
-      }
-      const event = result.event;
-      const start = partitionStart(event.eventTimeMs, granularity);
-      const path = partitionPath(start, granularity, schema.partitionFields.map((f, i) => ({ name: f.name, value: event.partitionValues[i] ?? '' })));
-      if (!targets.has(path)) continue; // a record of another partition inside the same offset range
-      if (dedup.isDuplicate(event.eventId, event.eventTimeMs)) {
+      const routed = router.route(record, record.partition, receivedAt, rules);
+      if (routed.kind === 'rejected') job.rejected++;
+      else if (routed.kind === 'duplicate') {
         job.duplicates++;
-        duplicatesByPath.set(path, (duplicatesByPath.get(path) ?? 0) + 1);
-        continue;
-      }
-      const key = `${path}|${record.partition}`;
-      let buffer = buffers.get(key);
-      if (!buffer) {
-        buffer = new PartitionBuffer(key, path, start, record.partition, record.offset, receivedAt);
-        buffers.set(key, buffer);
-      }
-      buffer.add(event, record.offset, receivedAt, 0);
+        duplicatesByPath.set(routed.path, (duplicatesByPath.get(routed.path) ?? 0) + 1);
+      } else if (routed.kind === 'buffered' && routed.full) sealed.push(table.seal(routed.buffer).buffer);
     }
   };
   await deps.bus.read(dataset.topic, plan.ranges, topicPartitions, onRecords, () => deps.cancelled?.() === true);
   if (deps.cancelled?.()) throw new ReplayCancelled();
-  return buffers;
+  for (const buffer of table.openBuffers()) sealed.push(table.seal(buffer).buffer);
+  return sealed;
 }
 
-/** One new file per (partition, source partition), under a name no live file can have. */
-async function writeFiles(deps: ReplayDeps, buffers: Map<string, PartitionBuffer>, job: ReplayJob, duplicatesByPath: ReadonlyMap<string, number>): Promise<Map<string, FileCommit[]>> {
-  const { dataset, layout, encoder, commitLog } = deps;
-  const schema = resolveSchema(dataset);
+/** One new file per buffer (per partition and source partition, more when a buffer filled up), under a name no live file can have. */
+async function writeFiles(deps: ReplayDeps, buffers: PartitionBuffer[], job: ReplayJob, duplicatesByPath: ReadonlyMap<string, number>): Promise<Map<string, FileCommit[]>> {
+  const { dataset, encoder, commitLog, layout, store } = deps;
+  const flusher = new FileFlusher(dataset, resolveSchema(dataset), encoder, store, commitLog, layout);
   const files = new Map<string, FileCommit[]>();
-  const ordered = [...buffers.values()].sort((a, b) => a.partitionPath.localeCompare(b.partitionPath) || a.sourcePartition - b.sourcePartition);
+  const ordered = [...buffers].sort((a, b) => a.partitionPath.localeCompare(b.partitionPath) || a.sourcePartition - b.sourcePartition || a.firstOffset - b.firstOffset);
   for (const buffer of ordered) {
     if (deps.cancelled?.()) throw new ReplayCancelled();
-    const batch = buffer.toSortedBatch(schema.columns, dataset.topic);
-    const { min, max } = buffer.minMaxEventTime();
-    const encoded = await encoder.encode(batch, {
-      compression: dataset.files.compression,
-      rowGroupRows: dataset.files.row_group_rows,
-      keyValueMetadata: { 'tukang.dataset': dataset.name, 'tukang.schema_version': schema.version, 'tukang.replay_id': job.id },
-    });
-    const key = layout.dataFile(dataset.name, buffer.partitionPath, dataset.topic, buffer.sourcePartition, buffer.firstOffset, buffer.lastOffset, encoded.sha256, `.r${job.id.slice(0, 8)}.${dataset.files.compression}.parquet`);
-    await commitLog.placement.stage(key, encoded.bytes, 'application/vnd.apache.parquet');
-    const commit: FileCommit = {
-      dataset: dataset.name,
-      partition_path: buffer.partitionPath,
-      key,
-      uri: commitLog.uriOf(key),
-      bytes: encoded.bytes.byteLength,
-      rows: encoded.rowCount,
-      sha256: encoded.sha256,
-      min_event_at: new Date(min).toISOString(),
-      max_event_at: new Date(max).toISOString(),
-      source: { topic: dataset.topic, partition: buffer.sourcePartition, first_offset: buffer.firstOffset, last_offset: buffer.lastOffset },
-      schema_version: schema.version,
-      // The version's duplicates are the sum over its files: the partition's count goes on its first file.
-      duplicates: files.has(buffer.partitionPath) ? 0 : (duplicatesByPath.get(buffer.partitionPath) ?? 0),
-      late: false,
-      committed_at: new Date().toISOString(),
-    };
-    files.set(buffer.partitionPath, [...(files.get(buffer.partitionPath) ?? []), commit]);
-    job.files_written++;
-    job.rows_written += encoded.rowCount;
+    for (const segment of buffer.segmentsExcluding([])) {
+      const commit = await flusher.stage(buffer, segment, dataset.name, {
+        // The version's duplicates are the sum over its files: the partition's count goes on its first file.
+        duplicates: files.has(buffer.partitionPath) ? 0 : (duplicatesByPath.get(buffer.partitionPath) ?? 0),
+        extension: `.r${job.id.slice(0, 8)}.${dataset.files.compression}.parquet`,
+        metadata: { 'tukang.replay_id': job.id },
+      });
+      if (!commit) continue;
+      files.set(buffer.partitionPath, [...(files.get(buffer.partitionPath) ?? []), commit]);
+      job.files_written++;
+      job.rows_written += commit.rows;
+    }
   }
   return files;
 }

@@ -72,7 +72,7 @@ export class DeadLetterBatch {
    * The lines not already written by another owner of this source partition (a previous owner's
    * batch may have landed after this one started), with the offset range they cover.
    */
-  remainingAfter(written: ReadonlyArray<{ first: number; last: number }>): { ndjson: string; first: number; last: number } | undefined {
+  remainingAfter(written: ReadonlyArray<{ first: number; last: number }>): { ndjson: string; count: number; first: number; last: number } | undefined {
     const keep: number[] = [];
     for (let i = 0; i < this.offsets.length; i++) {
       const offset = this.offsets[i] as number;
@@ -82,6 +82,7 @@ export class DeadLetterBatch {
     const all = keep.length === this.lines.length;
     return {
       ndjson: `${keep.map((i) => this.lines[i]).join('\n')}\n`,
+      count: keep.length,
       first: all ? this.firstOffset : (this.offsets[keep[0] as number] as number),
       last: all ? this.last : (this.offsets[keep[keep.length - 1] as number] as number),
     };

@@ -40,7 +40,7 @@ export class FileFlusher {
   constructor(
     private readonly dataset: DatasetConfig,
     private readonly schema: ResolvedSchema,
-    private readonly encoder: ParquetEncoderPool,
+    private readonly encoder: Pick<ParquetEncoderPool, 'encode'>,
     private readonly store: ObjectStore,
     private readonly commitLog: CommitLog,
     private readonly layout: LakeLayout,
@@ -52,10 +52,7 @@ export class FileFlusher {
     for (let attempt = 0; ; attempt++) {
       const state = await this.commitLog.readPartition(targetDataset, buffer.partitionPath);
       const files = state?.value.files ?? [];
-      const committed = files
-        .flatMap(sourceRangesOf)
-        .filter((r) => r.topic === topic && r.partition === buffer.sourcePartition)
-        .map((r) => ({ first: r.first_offset, last: r.last_offset }));
+      const committed = committedRangesOf(files, topic, buffer.sourcePartition);
       const result: FlushResult = { commits: [], lateRows: 0, duplicates: 0, reread: buffer.rowCount };
       try {
         const checked = new Set(files.map((f) => f.key));
@@ -107,7 +104,29 @@ export class FileFlusher {
     checked: Set<string>,
     stillOwned: () => boolean,
   ): Promise<FileCommit | undefined> {
+    const commit = await this.stage(buffer, segment, targetDataset, { duplicates, extension: extensionFor(this.dataset.files.compression), stillOwned });
+    if (!commit) return undefined;
+    const state = await this.commitChecked(buffer, segment.rows, commit, checked);
+    const listed = state.files.find((f) => f.key === commit.key);
+    if (!listed) throw new TukangError('INTERNAL', `file ${commit.key} is missing from the state it was just committed to`);
+    this.committedIds.remember(commit.key, new Map(segment.rows.map((i) => [buffer.eventAt(i).eventId, buffer.eventAt(i).eventTimeMs])));
+    return listed;
+  }
+
+  /**
+   * Sorts and encodes a segment's rows and stages the file under `_tukang/` (folder readers see it
+   * only once a commit lists it); returns its commit, not yet committed. Live flushes commit it
+   * here; a replay collects them and switches the partition to them at once. Undefined when the
+   * source partition was revoked meanwhile.
+   */
+  async stage(
+    buffer: PartitionBuffer,
+    segment: Segment,
+    targetDataset: string,
+    options: { duplicates: number; extension: string; metadata?: Record<string, string>; stillOwned?: () => boolean },
+  ): Promise<FileCommit | undefined> {
     const topic = this.dataset.topic;
+    const stillOwned = options.stillOwned ?? ((): boolean => true);
     const batch = buffer.toSortedBatch(this.schema.columns, topic, segment.rows);
     const { min, max } = buffer.minMaxEventTime(segment.rows);
     const encoded = await this.encoder.encode(batch, {
@@ -117,23 +136,14 @@ export class FileFlusher {
         'tukang.dataset': targetDataset,
         'tukang.schema_version': this.schema.version,
         'tukang.source': `${topic}/${buffer.sourcePartition}/${segment.first}-${segment.last}`,
+        ...options.metadata,
       },
     });
     if (!stillOwned()) return undefined;
-    const key = this.layout.dataFile(
-      targetDataset,
-      buffer.partitionPath,
-      topic,
-      buffer.sourcePartition,
-      segment.first,
-      segment.last,
-      encoded.sha256,
-      extensionFor(this.dataset.files.compression),
-    );
-    // Staged under `_tukang/`: folder readers see the file only once the commit below lists it.
+    const key = this.layout.dataFile(targetDataset, buffer.partitionPath, topic, buffer.sourcePartition, segment.first, segment.last, encoded.sha256, options.extension);
     await this.commitLog.placement.stage(key, encoded.bytes, 'application/vnd.apache.parquet');
     if (!stillOwned()) return undefined;
-    const commit: FileCommit = {
+    return {
       dataset: targetDataset,
       partition_path: buffer.partitionPath,
       key,
@@ -145,15 +155,10 @@ export class FileFlusher {
       max_event_at: new Date(max).toISOString(),
       source: { topic, partition: buffer.sourcePartition, first_offset: segment.first, last_offset: segment.last },
       schema_version: this.schema.version,
-      duplicates,
+      duplicates: options.duplicates,
       late: false,
       committed_at: new Date().toISOString(),
     };
-    const state = await this.commitChecked(buffer, segment.rows, commit, checked);
-    const listed = state.files.find((f) => f.key === key);
-    if (!listed) throw new TukangError('INTERNAL', `file ${key} is missing from the state it was just committed to`);
-    this.committedIds.remember(key, new Map(segment.rows.map((i) => [buffer.eventAt(i).eventId, buffer.eventAt(i).eventTimeMs])));
-    return listed;
   }
 
   /**
@@ -176,6 +181,14 @@ export class FileFlusher {
       for (const f of added) checked.add(f.key);
     }
   }
+}
+
+/** The offset ranges of one source partition that `files` already hold. */
+export function committedRangesOf(files: readonly FileCommit[], topic: string, sourcePartition: number): Array<{ first: number; last: number }> {
+  return files
+    .flatMap(sourceRangesOf)
+    .filter((r) => r.topic === topic && r.partition === sourcePartition)
+    .map((r) => ({ first: r.first_offset, last: r.last_offset }));
 }
 
 export function extensionFor(compression: DatasetConfig['files']['compression']): string {

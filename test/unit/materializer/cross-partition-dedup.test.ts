@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../../src/config/load.js';
-import { createDecoder } from '../../../src/cleansing/decode.js';
-import { resolveSchema } from '../../../src/cleansing/schema/resolve-schema.js';
-import { CommitLog } from '../../../src/commit/commit-log.js';
+import type { DatasetConfig } from '../../../src/config/schema.js';
 import type { SourceRecord } from '../../../src/core/records.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
+import type { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
-import { FileFlusher } from '../../../src/writing/file-flusher.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
-import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { readLake } from '../../helpers/lake-reader.js';
+import { ORDERS_DATASET, memoryLake, orderRecord, ordersDataset, pipelineOver as driverPipeline, type MemoryLake } from '../../helpers/pipeline-driver.js';
 
 // Regression (issue 11, item 1): after SIGKILLs the outside test found events committed twice, each
 // time copies of one event sent to two source partitions. The deduplicator of a process only knows
@@ -19,29 +13,15 @@ import { readLake } from '../../helpers/lake-reader.js';
 // source partition; source partitions are assigned lazily (on their first batch), and other
 // instances own others. Nothing at commit time looked at the other source partitions' files.
 
-const RAW = {
-  name: 'orders',
-  topic: 'orders',
-  envelope: { type: 'nakadi' },
-  schema: { columns: [{ name: 'order_id', type: 'string', nullable: false }], unknown_fields: 'ignore' },
-  watermark: { max_out_of_orderness: '10m', allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1h' },
-  limits: { max_past: '3650d' },
-};
-const dataset = parseConfig({ datasets: [RAW] }).datasets[0]!;
+const RAW = ORDERS_DATASET;
+const dataset = ordersDataset();
 
 function record(partition: number, offset: number, time: string, id: string): SourceRecord {
-  const value = JSON.stringify({ metadata: { eid: id, occurred_at: time }, order_id: `o-${id}` });
-  return { topic: 'orders', partition, offset, timestampMs: 0, key: null, value: Buffer.from(value) };
+  return orderRecord(partition, offset, time, id, `o-${id}`);
 }
 
-function pipelineOver(store: MemoryObjectStore, encoder: ParquetEncoderPool, ds = dataset): DatasetPipeline {
-  const layout = new LakeLayout('');
-  const schema = resolveSchema(ds);
-  const commitLog = new CommitLog(store, layout, 'lake');
-  const flusher = new FileFlusher(ds, schema, encoder, store, commitLog, layout);
-  const pipeline = new DatasetPipeline({ dataset: ds, schema, decode: createDecoder(ds, schema), store, commitLog, layout, flusher, logger: silentLogger() });
-  pipeline.setPartitionCount(2);
-  return pipeline;
+function pipelineOver(lake: MemoryLake, ds: DatasetConfig = dataset): DatasetPipeline {
+  return driverPipeline(lake, { dataset: ds, partitions: 2 });
 }
 
 async function rowsById(store: MemoryObjectStore): Promise<Map<string, number>> {
@@ -53,17 +33,16 @@ async function rowsById(store: MemoryObjectStore): Promise<Map<string, number>> 
 }
 
 test('after a restart, a copy in another source partition of an event already committed is not written again', async (t) => {
-  const store = new MemoryObjectStore();
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
+  const lake = memoryLake(t);
+  const store = lake.store;
 
-  const before = pipelineOver(store, encoder);
+  const before = pipelineOver(lake);
   await before.assign(0, 0);
   before.processBatch(0, [record(0, 0, '2026-11-21T10:10:00Z', 'x'), record(0, 1, '2026-11-21T10:12:00Z', 'a')], 2);
   before.shedLargest(Number.MAX_SAFE_INTEGER);
   await before.waitForFlushes(true);
   // Killed here. The restarted process gets partition 1's first batch before partition 0's.
-  const after = pipelineOver(store, encoder);
+  const after = pipelineOver(lake);
   await after.assign(1, 0);
   after.processBatch(1, [record(1, 0, '2026-11-21T10:10:00Z', 'x'), record(1, 1, '2026-11-21T10:15:00Z', 'b')], 2);
   after.shedLargest(Number.MAX_SAFE_INTEGER);
@@ -76,11 +55,10 @@ test('after a restart, a copy in another source partition of an event already co
 });
 
 test('two instances that each own one source partition and commit copies of one event at the same time write it once', async (t) => {
-  const store = new MemoryObjectStore();
-  const encoder = new ParquetEncoderPool(2);
-  t.after(() => encoder.close());
-  const one = pipelineOver(store, encoder);
-  const two = pipelineOver(store, encoder);
+  const lake = memoryLake(t, new MemoryObjectStore(), 2);
+  const store = lake.store;
+  const one = pipelineOver(lake);
+  const two = pipelineOver(lake);
   await one.assign(0, 0);
   await two.assign(1, 0);
   const events = (p: number): SourceRecord[] => [
@@ -100,16 +78,15 @@ test('two instances that each own one source partition and commit copies of one 
 
 for (const [window, expected] of [['1h', 1], ['10m', 2]] as const) {
   test(`copies of one id 50 minutes apart in two source partitions, dedup window ${window}: ${expected} row(s)`, async (t) => {
-    const ds = parseConfig({ datasets: [{ ...structuredClone(RAW), watermark: { ...RAW.watermark, dedup_window: window } }] }).datasets[0]!;
-    const store = new MemoryObjectStore();
-    const encoder = new ParquetEncoderPool(1);
-    t.after(() => encoder.close());
-    const first = pipelineOver(store, encoder, ds);
+    const ds = ordersDataset({ watermark: { ...RAW.watermark, dedup_window: window } });
+    const lake = memoryLake(t);
+    const store = lake.store;
+    const first = pipelineOver(lake, ds);
     await first.assign(0, 0);
     first.processBatch(0, [record(0, 0, '2026-11-21T10:05:00Z', 'x')], 1);
     first.shedLargest(Number.MAX_SAFE_INTEGER);
     await first.waitForFlushes(true);
-    const second = pipelineOver(store, encoder, ds);
+    const second = pipelineOver(lake, ds);
     await second.assign(1, 0);
     second.processBatch(1, [record(1, 0, '2026-11-21T10:55:00Z', 'x')], 1);
     second.shedLargest(Number.MAX_SAFE_INTEGER);
@@ -126,13 +103,12 @@ for (const [window, expected] of [['1h', 1], ['10m', 2]] as const) {
 // duplicate too. An offset inside a committed range is not a row of that file when it was a
 // duplicate: skipped records are no longer remembered (copies are caught at commit instead).
 test('a copy read first and lost in a crash is written after the restart, although the original offset is covered', async (t) => {
-  const store = new MemoryObjectStore();
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
+  const lake = memoryLake(t);
+  const store = lake.store;
   const p0 = [record(0, 0, '2026-11-21T10:05:00Z', 'a'), record(0, 1, '2026-11-21T10:10:00Z', 'x'), record(0, 2, '2026-11-21T10:20:00Z', 'b')];
   const p1 = [record(1, 0, '2026-11-21T10:10:00Z', 'x')];
 
-  const before = pipelineOver(store, encoder);
+  const before = pipelineOver(lake);
   await before.assign(0, 0);
   await before.assign(1, 0);
   before.processBatch(1, p1, 1);
@@ -143,7 +119,7 @@ test('a copy read first and lost in a crash is written after the restart, althou
   assert.deepEqual([...before.committableOffsets()].sort(), [[0, 3], [1, 0]]);
   // Killed: partition 1's buffer (the copy) is lost; Kafka has offset 3 for partition 0, 0 for 1.
   // Partition 0 is read again from 0, as after a kill before its offset commit.
-  const after = pipelineOver(store, encoder);
+  const after = pipelineOver(lake);
   await after.assign(0, 0);
   after.processBatch(0, p0, 3);
   await after.assign(1, 0);
@@ -163,13 +139,12 @@ test('a copy read first and lost in a crash is written after the restart, althou
 // file's range. The coverage of an assignment now also holds the ranges that the states of open
 // partitions list for the source partition, not only those with a commit record.
 test('a copy read first and lost in a crash is written after the restart, although the covering file has no commit record yet', async (t) => {
-  const store = new MemoryObjectStore();
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
+  const lake = memoryLake(t);
+  const store = lake.store;
   const p0 = [record(0, 0, '2026-11-21T10:05:00Z', 'a'), record(0, 1, '2026-11-21T10:10:00Z', 'x'), record(0, 2, '2026-11-21T10:20:00Z', 'b')];
   const p1 = [record(1, 0, '2026-11-21T10:10:00Z', 'x')];
 
-  const before = pipelineOver(store, encoder);
+  const before = pipelineOver(lake);
   await before.assign(0, 0);
   await before.assign(1, 0);
   before.processBatch(1, p1, 1);
@@ -181,7 +156,7 @@ test('a copy read first and lost in a crash is written after the restart, althou
   assert.equal(records.objects.length, 1);
   await store.delete(records.objects.map((o) => o.key));
   // Partition 0 is read again from 0 (its offset commit did not happen either), before partition 1.
-  const after = pipelineOver(store, encoder);
+  const after = pipelineOver(lake);
   await after.assign(0, 0);
   assert.equal((await store.list('_tukang/datasets/orders/commits/')).objects.length, 1, 'the missing commit record is written on assignment');
   after.processBatch(0, p0, 3);

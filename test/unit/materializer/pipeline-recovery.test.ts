@@ -1,60 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../../src/config/load.js';
-import { createDecoder } from '../../../src/cleansing/decode.js';
-import { resolveSchema } from '../../../src/cleansing/schema/resolve-schema.js';
-import { CommitLog } from '../../../src/commit/commit-log.js';
 import type { SourceRecord } from '../../../src/core/records.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
-import { FileFlusher } from '../../../src/writing/file-flusher.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
-import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { readPartitionStates, readParquetObject } from '../../helpers/lake-reader.js';
-
-const config = parseConfig({
-  datasets: [
-    {
-      name: 'orders',
-      topic: 'orders',
-      envelope: { type: 'nakadi' },
-      schema: { columns: [{ name: 'order_id', type: 'string', nullable: false }], unknown_fields: 'ignore' },
-      watermark: { max_out_of_orderness: '10m', allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1h' },
-      limits: { max_past: '3650d' },
-    },
-  ],
-});
-const dataset = config.datasets[0]!;
+import { memoryLake, orderRecord, pipelineOver } from '../../helpers/pipeline-driver.js';
 
 function record(offset: number, time: string, id = `e${offset}`): SourceRecord {
-  const value = JSON.stringify({ metadata: { eid: id, occurred_at: time }, order_id: `o${offset}` });
-  return { topic: 'orders', partition: 0, offset, timestampMs: 0, key: null, value: Buffer.from(value) };
-}
-
-function pipelineOver(store: MemoryObjectStore, encoder: ParquetEncoderPool): DatasetPipeline {
-  const layout = new LakeLayout('');
-  const schema = resolveSchema(dataset);
-  const commitLog = new CommitLog(store, layout, 'lake');
-  const flusher = new FileFlusher(dataset, schema, encoder, store, commitLog, layout);
-  const pipeline = new DatasetPipeline({ dataset, schema, decode: createDecoder(dataset, schema), store, commitLog, layout, flusher, logger: silentLogger() });
-  pipeline.setPartitionCount(1);
-  return pipeline;
+  return orderRecord(0, offset, time, id, `o${offset}`);
 }
 
 test('after a crash, records re-read past the committed offset that are already in a committed file are skipped', async (t) => {
-  const store = new MemoryObjectStore();
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
+  const lake = memoryLake(t);
+  const store = lake.store;
 
-  const a = pipelineOver(store, encoder);
+  const a = pipelineOver(lake);
   await a.assign(0, 0);
   a.processBatch(0, [record(0, '2026-11-21T10:50:00Z'), record(1, '2026-11-21T11:05:00Z'), record(2, '2026-11-21T10:58:00Z'), record(3, '2026-11-21T11:20:00Z')], 4);
   await a.waitForFlushes(true);
   assert.deepEqual([...a.committableOffsets()], [[0, 1]], 'hour 11 still buffers offset 1, so only offset 0 is committable');
   // The process dies here: hour 11's buffer is lost; Kafka's committed offset is 1.
 
-  const b = pipelineOver(store, encoder);
+  const b = pipelineOver(lake);
   await b.assign(0, 1);
   b.processBatch(0, [record(1, '2026-11-21T11:05:00Z'), record(2, '2026-11-21T10:58:00Z'), record(3, '2026-11-21T11:20:00Z'), record(4, '2026-11-21T11:30:00Z'), record(5, '2026-11-21T12:15:00Z')], 6);
   await b.waitForFlushes(true);
@@ -73,16 +39,15 @@ test('after a crash, records re-read past the committed offset that are already 
 });
 
 test('a previous owner whose flush lands after the new owner started: its rows are neither lost nor doubled', async (t) => {
-  const store = new MemoryObjectStore();
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
+  const lake = memoryLake(t);
+  const store = lake.store;
   const hour10 = (offset: number): SourceRecord => record(offset, `2026-11-21T10:${String(10 + offset).padStart(2, '0')}:00Z`);
 
-  const previous = pipelineOver(store, encoder);
+  const previous = pipelineOver(lake);
   await previous.assign(0, 0);
   previous.processBatch(0, [0, 1, 2, 3, 4].map(hour10), 5);
   // The partition moves; the new owner builds its recovery view before the old flush commits.
-  const next = pipelineOver(store, encoder);
+  const next = pipelineOver(lake);
   await next.assign(0, 0);
   previous.shedLargest(Number.MAX_SAFE_INTEGER);
   await previous.waitForFlushes(true);
@@ -99,11 +64,10 @@ test('a previous owner whose flush lands after the new owner started: its rows a
 });
 
 test('rejected records hold the committable offset until their dead-letter batch is written, and are not written twice after a restart', async (t) => {
-  const store = new MemoryObjectStore();
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
+  const lake = memoryLake(t);
+  const store = lake.store;
   const bad: SourceRecord = { topic: 'orders', partition: 0, offset: 0, timestampMs: 0, key: null, value: Buffer.from('{"not json') };
-  const a = pipelineOver(store, encoder);
+  const a = pipelineOver(lake);
   await a.assign(0, 0);
   a.processBatch(0, [bad], 1);
   assert.deepEqual([...a.committableOffsets()], [[0, 0]]);
@@ -112,7 +76,7 @@ test('rejected records hold the committable offset until their dead-letter batch
   const letters = store.keys().filter((k) => k.startsWith('_tukang/dead-letters/'));
   assert.equal(letters.length, 1);
 
-  const b = pipelineOver(store, encoder);
+  const b = pipelineOver(lake);
   await b.assign(0, 0);
   b.processBatch(0, [bad], 1);
   await b.tick();
@@ -121,10 +85,9 @@ test('rejected records hold the committable offset until their dead-letter batch
 });
 
 test('a revoked partition drops its buffers and is never reported committable again', async (t) => {
-  const store = new MemoryObjectStore();
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
-  const a = pipelineOver(store, encoder);
+  const lake = memoryLake(t);
+  const store = lake.store;
+  const a = pipelineOver(lake);
   await a.assign(0, 0);
   a.processBatch(0, [record(0, '2026-11-21T10:50:00Z')], 1);
   assert.ok(a.bufferedBytes() > 0);
@@ -145,10 +108,9 @@ test('regression: rejects arriving while a dead-letter batch is being written ar
     }
   }
   const store = new GatedStore();
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
+  const lake = memoryLake(t, store);
   const bad = (offset: number): SourceRecord => ({ topic: 'orders', partition: 0, offset, timestampMs: 0, key: null, value: Buffer.from('{oops') });
-  const pipeline = pipelineOver(store, encoder);
+  const pipeline = pipelineOver(lake);
   await pipeline.assign(0, 0);
   pipeline.processBatch(0, [bad(0)], 1);
   const writing = pipeline.tick();
@@ -169,12 +131,11 @@ test('regression: rejects arriving while a dead-letter batch is being written ar
 // were written, then assigned back to the same instance before anyone committed them, was read
 // again, and the deduplicator still remembered those ids: every row was dropped as a duplicate.
 test('a partition revoked and assigned back re-reads its unwritten rows as rows, not duplicates', async (t) => {
-  const store = new MemoryObjectStore();
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
+  const lake = memoryLake(t);
+  const store = lake.store;
   const records = [record(0, '2026-11-21T10:50:00Z'), record(1, '2026-11-21T10:51:00Z'), record(2, '2026-11-21T10:52:00Z', 'e0')];
 
-  const a = pipelineOver(store, encoder);
+  const a = pipelineOver(lake);
   await a.assign(0, 0);
   a.processBatch(0, records, 3);
   assert.equal(a.counters.duplicates, 1, 'offset 2 repeats the id of offset 0');

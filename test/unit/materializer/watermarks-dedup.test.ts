@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Deduplicator } from '../../../src/cleansing/deduplicator.js';
 import { WatermarkTracker } from '../../../src/cleansing/watermark-tracker.js';
-import { completedThrough } from '../../../src/materializer/dataset-pipeline.js';
+import { completedThrough } from '../../../src/materializer/completeness.js';
 import { RecoveryCoverage } from '../../../src/materializer/recovery-coverage.js';
 import type { SourceCheckpoint } from '../../../src/commit/metadata-types.js';
 

@@ -1,0 +1,121 @@
+import { PartitionBuffer } from './partition-buffer.js';
+
+/** A buffer taken out of the open table for writing, with the duplicates dropped while it was open. */
+export interface SealedBuffer {
+  id: number;
+  buffer: PartitionBuffer;
+  duplicates: number;
+}
+
+/**
+ * The buffers of one dataset: open ones (still taking rows), keyed by (time partition, source
+ * partition), and sealed ones (in flight: being written; they no longer change). Pure
+ * bookkeeping, no I/O: it answers what is pending, how much memory it holds, and how far each
+ * source partition's offsets may be committed.
+ */
+export class BufferTable {
+  private readonly open = new Map<string, PartitionBuffer>();
+  private readonly openDuplicates = new Map<string, number>();
+  private readonly sealed = new Map<number, PartitionBuffer>();
+  private nextId = 1;
+
+  static keyOf(partitionPath: string, sourcePartition: number): string {
+    return `${partitionPath}|${sourcePartition}`;
+  }
+
+  get(key: string): PartitionBuffer | undefined {
+    return this.open.get(key);
+  }
+
+  /** Opens a buffer for a time partition and source partition whose first row has `firstOffset`. */
+  openBuffer(partitionPath: string, partitionStartMs: number, sourcePartition: number, firstOffset: number, nowMs: number): PartitionBuffer {
+    const key = BufferTable.keyOf(partitionPath, sourcePartition);
+    const buffer = new PartitionBuffer(key, partitionPath, partitionStartMs, sourcePartition, firstOffset, nowMs);
+    this.open.set(key, buffer);
+    return buffer;
+  }
+
+  /** A duplicate dropped inside an open buffer's range: the buffer covers its offset, and the file records it. */
+  noteDuplicate(key: string, offset: number): void {
+    const buffer = this.open.get(key);
+    if (!buffer) return;
+    buffer.cover(offset);
+    this.openDuplicates.set(key, (this.openDuplicates.get(key) ?? 0) + 1);
+  }
+
+  /** A snapshot of the open buffers, optionally of one source partition. */
+  openBuffers(sourcePartition?: number): PartitionBuffer[] {
+    const all = [...this.open.values()];
+    return sourcePartition === undefined ? all : all.filter((b) => b.sourcePartition === sourcePartition);
+  }
+
+  inFlight(): IterableIterator<PartitionBuffer> {
+    return this.sealed.values();
+  }
+
+  /** Moves an open buffer to the in-flight set; `release` with the id once it is written or given up. */
+  seal(buffer: PartitionBuffer): SealedBuffer {
+    this.open.delete(buffer.key);
+    const duplicates = this.openDuplicates.get(buffer.key) ?? 0;
+    this.openDuplicates.delete(buffer.key);
+    const id = this.nextId++;
+    this.sealed.set(id, buffer);
+    return { id, buffer, duplicates };
+  }
+
+  release(id: number): void {
+    this.sealed.delete(id);
+  }
+
+  /**
+   * Drops the open buffers of the given source partitions and returns the event ids that were
+   * held unwritten by them and by their in-flight buffers (the caller's deduplicator forgets them).
+   */
+  dropSourcePartitions(gone: ReadonlySet<number>): string[] {
+    const ids: string[] = [];
+    for (const [key, buffer] of this.open) {
+      if (!gone.has(buffer.sourcePartition)) continue;
+      this.open.delete(key);
+      this.openDuplicates.delete(key);
+      ids.push(...buffer.eventIds());
+    }
+    for (const flight of this.sealed.values()) if (gone.has(flight.sourcePartition)) ids.push(...flight.eventIds());
+    return ids;
+  }
+
+  openBytes(): number {
+    let bytes = 0;
+    for (const b of this.open.values()) bytes += b.approxBytes;
+    return bytes;
+  }
+
+  inFlightBytes(): number {
+    let bytes = 0;
+    for (const b of this.sealed.values()) bytes += b.approxBytes;
+    return bytes;
+  }
+
+  /** Time partitions with rows not yet committed here (open or in flight). */
+  pendingPaths(): Set<string> {
+    const paths = new Set<string>();
+    for (const b of this.open.values()) paths.add(b.partitionPath);
+    for (const b of this.sealed.values()) paths.add(b.partitionPath);
+    return paths;
+  }
+
+  /**
+   * Caps each source partition's committable offset (`upTo`: what it would be with nothing
+   * buffered) at the first offset of any of its open or in-flight buffers. Source partitions
+   * absent from `upTo` (not owned) are not reported.
+   */
+  committableOffsets(upTo: ReadonlyMap<number, number>): Map<number, number> {
+    const offsets = new Map(upTo);
+    const lower = (p: number, offset: number): void => {
+      const current = offsets.get(p);
+      if (current !== undefined && offset < current) offsets.set(p, offset);
+    };
+    for (const b of this.open.values()) lower(b.sourcePartition, b.firstOffset);
+    for (const b of this.sealed.values()) lower(b.sourcePartition, b.firstOffset);
+    return offsets;
+  }
+}

@@ -1,0 +1,87 @@
+import type { FileCommit } from '../commit/metadata-types.js';
+import { committedEventIds } from './dedup-recovery.js';
+import { writtenDatasets, type PipelineContext } from './pipeline-context.js';
+import { RecoveryCoverage, type CoveredRange } from './recovery-coverage.js';
+
+/**
+ * Takes ownership of a source partition whose records will be read from `committedOffset`.
+ * Builds the recovery coverage from what S3 already holds past that offset, repairs any commit
+ * whose commit-record step did not happen (a crash after the partition-state write), seeds the
+ * deduplicator and the watermark where the previous owner left them.
+ */
+export async function assignSourcePartition(ctx: PipelineContext, sourcePartition: number, committedOffset: number): Promise<void> {
+  const { dataset, deps } = ctx;
+  const { commitLog } = deps;
+  const commits = await commitLog.commitsFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);
+  const deadLetters = await commitLog.deadLetterRangesFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);
+  // Also the files that open partitions' states list without a commit record (a crash between
+  // the state write and the record): left out of the coverage, their records would be buffered
+  // again and their ids remembered, although the flush then drops them as already committed;
+  // one that was a duplicate in that file would make the deduplicator drop its other copy (in
+  // another source partition, lost in the crash too), and neither would be written. Their
+  // commit records are written now, so the coverage of later assignments finds them too.
+  const recorded = new Set(commits.map((c) => c.key));
+  const unrecorded: Array<{ file: FileCommit; ranges: CoveredRange[] }> = [];
+  for (const name of writtenDatasets(dataset)) {
+    for (const found of await commitLog.openFilesFrom(name, dataset.topic, sourcePartition, committedOffset)) {
+      if (!recorded.has(found.file.key)) unrecorded.push(found);
+    }
+  }
+  let coverage: RecoveryCoverage | undefined;
+  if (commits.length > 0 || deadLetters.length > 0 || unrecorded.length > 0) {
+    coverage = new RecoveryCoverage();
+    for (const c of commits) coverage.addFile(c.partition_path, { first: c.source.first_offset, last: c.source.last_offset });
+    for (const { file, ranges } of unrecorded) for (const r of ranges) coverage.addFile(file.partition_path, r);
+    for (const r of deadLetters) coverage.addDeadLetters(r);
+  }
+  // A compacted file (several ranges) has no commit record of its own: its inputs had theirs.
+  for (const { file } of unrecorded) if (file.sources === undefined) await commitLog.writeCommitRecord(file, dataset.name);
+  // The watermark continues where the previous owner left it, and the deduplicator learns the
+  // ids this partition already wrote within the window.
+  const checkpoint = await commitLog.readSourceCheckpoint(dataset.name, dataset.topic, sourcePartition);
+  const restoredMax = checkpoint?.max_event_time_ms ?? Number.NEGATIVE_INFINITY;
+  let seeded = 0;
+  if (Number.isFinite(restoredMax)) {
+    const horizon = restoredMax - dataset.watermark.dedup_window;
+    for await (const { eventId, eventTimeMs } of committedEventIds(deps.store, commitLog, dataset.name, dataset.topic, sourcePartition, horizon)) {
+      ctx.dedup.remember(eventId, eventTimeMs);
+      seeded++;
+    }
+  }
+  ctx.sources.set(sourcePartition, {
+    nextOffset: committedOffset,
+    highWatermark: committedOffset,
+    coverage,
+    deadLetters: undefined,
+    deadLettersToWrite: [],
+    lastPublished: '',
+  });
+  ctx.watermarks.track(sourcePartition, ctx.clock(), restoredMax);
+  deps.logger.info(
+    {
+      dataset: dataset.name,
+      partition: sourcePartition,
+      from_offset: committedOffset,
+      recovered_files: commits.length,
+      recovered_unrecorded_files: unrecorded.length,
+      recovered_dead_letter_batches: deadLetters.length,
+      dedup_ids_restored: seeded,
+    },
+    'source partition assigned',
+  );
+}
+
+/**
+ * Gives up source partitions: their unflushed buffers are dropped; the next owner reads them
+ * again. The deduplicator must forget the ids of rows dropped unwritten: if the partition comes
+ * back to this instance before the next owner commits them, they are read again, and remembered
+ * ids would turn them into "duplicates" and lose them. (A file an in-flight flush still commits
+ * is found by the coverage and the dedup seeding of the next assignment.)
+ */
+export function revokeSourcePartitions(ctx: PipelineContext, sourcePartitions: number[]): void {
+  for (const id of ctx.table.dropSourcePartitions(new Set(sourcePartitions))) ctx.dedup.forget(id);
+  for (const p of sourcePartitions) {
+    ctx.sources.delete(p);
+    ctx.watermarks.untrack(p);
+  }
+}

@@ -1,0 +1,124 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { SealedBuffer } from '../buffering/buffer-table.js';
+import { FlushSlots } from '../buffering/flush-slots.js';
+import type { PartitionBuffer } from '../buffering/partition-buffer.js';
+import { describeError, isTukangError, type ErrorCode, type TukangError } from '../errors/catalogue.js';
+import { deadLetterUnflushable } from './dead-letters.js';
+import { sideTableOf, type PipelineContext } from './pipeline-context.js';
+
+const RETRY_BASE_MS = 200;
+const RETRY_MAX_MS = 15_000;
+
+/**
+ * Non-retryable codes that speak about the lake rather than the rows (a missing bucket, a lost
+ * conditional write, metadata someone changed by hand): sending the rows to the dead-letter area
+ * would divert good data, and the dead letters go to the same lake. These keep being retried,
+ * logged as errors, until an operator fixes the lake.
+ */
+const LAKE_FAULTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['S3_BUCKET_MISSING', 'S3_PRECONDITION_FAILED', 'METADATA_CORRUPT']);
+
+/** A failure that retrying the same rows cannot fix: its rows go to the dead-letter area. */
+export function failsForGood(err: unknown): err is TukangError {
+  return isTukangError(err) && !err.retryable && !LAKE_FAULTS.has(err.code);
+}
+
+/**
+ * Runs the flushes of one dataset: takes a buffer out of the open table, waits for a shared flush
+ * slot, writes it with the FileFlusher, and retries with capped exponential backoff and jitter
+ * (S3 may be down for minutes; nothing is acknowledged meanwhile). A flush stops as soon as its
+ * source partition is no longer owned by the assignment that buffered it. A failure retrying
+ * cannot fix sends the rows to the dead-letter area instead (see `failsForGood`).
+ */
+export class FlushScheduler {
+  private readonly running = new Set<Promise<void>>();
+  private readonly slots: FlushSlots;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: PipelineContext,
+    private readonly maxInFlight: number,
+    slots: FlushSlots | undefined,
+  ) {
+    this.slots = slots ?? new FlushSlots(4);
+    this.sleep = ctx.deps.sleep ?? ((ms) => sleepFor(ms));
+  }
+
+  start(buffer: PartitionBuffer): void {
+    const sealed = this.ctx.table.seal(buffer);
+    const done = this.flushWithRetry(sealed).finally(() => {
+      this.ctx.table.release(sealed.id);
+      this.running.delete(done);
+    });
+    this.running.add(done);
+  }
+
+  /** Resolves when fewer files than the limit are in flight (or none, with `all`). */
+  async waitForFlushes(all = false): Promise<void> {
+    while (this.running.size > 0 && (all || this.running.size >= this.maxInFlight)) {
+      await Promise.race(this.running);
+    }
+  }
+
+  /** Stops retrying (after a few attempts) and waits for what is in flight. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.waitForFlushes(true);
+  }
+
+  private async flushWithRetry(sealed: SealedBuffer): Promise<void> {
+    // Ownership is the SourceState object of this assignment: a revoke, or a revoke and a
+    // re-assignment, replaces it, and this flush then stops before its next step.
+    const p = sealed.buffer.sourcePartition;
+    const owner = this.ctx.sources.get(p);
+    const stillOwned = (): boolean => owner !== undefined && this.ctx.sources.get(p) === owner;
+    const release = await this.slots.acquire();
+    try {
+      await this.flushOwned(sealed, stillOwned);
+    } finally {
+      release();
+    }
+  }
+
+  private async flushOwned({ buffer, duplicates }: SealedBuffer, stillOwned: () => boolean): Promise<void> {
+    const { counters, deps, dataset } = this.ctx;
+    let unflushable: TukangError | undefined;
+    let target = dataset.name;
+    for (let attempt = 0; ; attempt++) {
+      if (!stillOwned()) return; // revoked: the next owner rewrites it
+      try {
+        if (unflushable) {
+          await deadLetterUnflushable(this.ctx, buffer, target, unflushable);
+          return;
+        }
+        target = await this.targetFor(buffer);
+        const result = await deps.flusher.flush(buffer, target, duplicates, stillOwned);
+        for (const commit of result.commits) counters.fileWritten(commit.rows, commit.bytes, commit.late);
+        counters.duplicates += result.duplicates;
+        counters.recoveredSkips += result.reread;
+        return;
+      } catch (err) {
+        if (!unflushable && failsForGood(err)) {
+          unflushable = err;
+          attempt = -1; // the dead-letter write gets its own retries
+          continue;
+        }
+        counters.flushRetries++;
+        const wait = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt) * (0.5 + Math.random());
+        const log = { dataset: dataset.name, partition_path: buffer.partitionPath, attempt, err: describeError(err), retry_in_ms: Math.round(wait) };
+        if (isTukangError(err) && !err.retryable) deps.logger.error(log, 'flush failed and will keep failing until the lake is fixed; retrying');
+        else deps.logger.warn(log, unflushable ? 'writing unflushable rows to the dead-letter area failed; retrying' : 'flush failed; retrying');
+        if (this.closed && attempt >= 2) return; // shutting down: leave it to the next run
+        await this.sleep(wait);
+      }
+    }
+  }
+
+  /** Late rows go to the side table when configured so and their partition is already complete. */
+  private async targetFor(buffer: PartitionBuffer): Promise<string> {
+    const { dataset, deps } = this.ctx;
+    if (!buffer.late || dataset.late_data !== 'side_table') return dataset.name;
+    const state = await deps.commitLog.readPartition(dataset.name, buffer.partitionPath);
+    return state?.value.status === 'complete' ? sideTableOf(dataset) : dataset.name;
+  }
+}
