@@ -86,6 +86,8 @@ export const catalogSchema = z.strictObject({
        * named by the writer's clock and may land a little after that time (docs/catalog.md).
        */
       change_settle: durationMs.default(15_000),
+      /** How often an instance persists its index as a snapshot (when it changed), for fast cold starts; 0 neither writes nor reads one. */
+      snapshot_interval: durationMs.default(300_000),
       /** How long dead-letter counts, source checkpoints and consumer lag are reused. */
       stats_ttl: durationMs.default(5_000),
     })

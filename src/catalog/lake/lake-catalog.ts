@@ -7,6 +7,7 @@ import type { Component } from '../../service/lifecycle.js';
 import { getJson, listAll, type ObjectStore } from '../../storage/object-store.js';
 import type { LakeLayout } from '../../writing/lake-layout.js';
 import { DatasetIndex, type ChangeEntry } from '../index/dataset-index.js';
+import { IndexSnapshots, type SnapshotSeen } from './index-snapshots.js';
 import { mapLimit } from './map-limit.js';
 
 export interface LakeCatalogSettings {
@@ -19,6 +20,8 @@ export interface LakeCatalogSettings {
    * back from "changed since" answers, and the change log is re-listed this far back.
    */
   settleMs: number;
+  /** How often an instance writes the index snapshot when its index changed; 0 never writes one. */
+  snapshotMs: number;
 }
 
 const READ_CONCURRENCY = 16;
@@ -28,6 +31,12 @@ interface DatasetState {
   ready: Promise<void>;
   refreshing: Promise<void> | undefined;
   lastRelistMs: number;
+  /** The snapshot object as this instance last saw it (undefined until looked at). */
+  snapshot: SnapshotSeen | undefined;
+  /** True once every state.json was listed against the index: only then may it be snapshotted. */
+  verified: boolean;
+  snapshotGeneration: number;
+  lastSnapshotMs: number;
 }
 
 /**
@@ -42,6 +51,7 @@ export class LakeCatalog implements Component {
   private readonly datasets = new Map<string, DatasetState>();
   private readonly states: LRUCache<string, { state: PartitionState; etag: string }>;
   private timer: NodeJS.Timeout | undefined;
+  private readonly snapshots: IndexSnapshots;
 
   constructor(
     private readonly store: ObjectStore,
@@ -53,6 +63,7 @@ export class LakeCatalog implements Component {
     private readonly clock: () => number = Date.now,
   ) {
     this.states = new LRUCache({ max: settings.stateCacheSize });
+    this.snapshots = new IndexSnapshots(store, layout, logger, parseChangeName);
   }
 
   dataset(name: string): DatasetConfig | undefined {
@@ -78,8 +89,9 @@ export class LakeCatalog implements Component {
   async index(dataset: string): Promise<DatasetIndex> {
     let entry = this.datasets.get(dataset);
     if (!entry) {
-      const index = new DatasetIndex();
-      const created: DatasetState = { index, ready: this.build(dataset, index), refreshing: undefined, lastRelistMs: this.clock() };
+      const now = this.clock();
+      const created: DatasetState = { index: new DatasetIndex(), ready: Promise.resolve(), refreshing: undefined, lastRelistMs: now, snapshot: undefined, verified: false, snapshotGeneration: -1, lastSnapshotMs: now };
+      created.ready = this.build(dataset, created);
       created.ready.catch(() => {
         if (this.datasets.get(dataset) === created) this.datasets.delete(dataset);
       });
@@ -125,23 +137,58 @@ export class LakeCatalog implements Component {
   }
 
   private async refreshOnce(dataset: string, entry: DatasetState): Promise<void> {
-    if (this.clock() - entry.lastRelistMs >= this.settings.relistMs) {
+    if (!entry.verified || this.clock() - entry.lastRelistMs >= this.settings.relistMs) {
       entry.lastRelistMs = this.clock();
       await this.relist(dataset, entry.index);
+      entry.verified = true;
     }
-    const changed = await this.tailChanges(dataset, entry.index);
+    await this.catchUp(dataset, entry.index);
+    await this.maybeSnapshot(dataset, entry);
+  }
+
+  /** Tails the change log and re-reads the states it names and those of the open partitions. */
+  private async catchUp(dataset: string, index: DatasetIndex): Promise<void> {
+    const changed = await this.tailChanges(dataset, index);
     // Open partitions grow with every commit and have no change record until complete: re-read them.
     for await (const object of listAll(this.store, `${this.layout.metaRoot(dataset)}open/`)) {
       changed.add(object.key.slice(object.key.lastIndexOf('/') + 1).replaceAll('+', '/'));
     }
-    await mapLimit([...changed], READ_CONCURRENCY, (path) => this.reread(dataset, entry.index, path));
+    await mapLimit([...changed], READ_CONCURRENCY, (path) => this.reread(dataset, index, path));
   }
 
-  private async build(dataset: string, index: DatasetIndex): Promise<void> {
+  /**
+   * From the snapshot when there is a readable one (then only the change log after it and the open
+   * partitions are read; the first refresh re-lists every state.json to verify it), otherwise from
+   * every partition state.
+   */
+  private async build(dataset: string, entry: DatasetState): Promise<void> {
     const started = this.clock();
-    await this.relist(dataset, index);
-    await this.tailChanges(dataset, index);
-    this.logger.info({ dataset, partitions: index.size, ms: this.clock() - started }, 'catalog index built');
+    if (this.settings.snapshotMs > 0) {
+      const loaded = await this.snapshots.load(dataset);
+      entry.snapshot = loaded.seen;
+      if (loaded.index) {
+        entry.index = loaded.index;
+        entry.snapshotGeneration = entry.index.generation;
+        await this.catchUp(dataset, entry.index);
+        this.logger.info({ dataset, partitions: entry.index.size, ms: this.clock() - started, from: 'snapshot' }, 'catalog index built');
+        return;
+      }
+    }
+    await this.relist(dataset, entry.index);
+    await this.tailChanges(dataset, entry.index);
+    entry.verified = true;
+    this.logger.info({ dataset, partitions: entry.index.size, ms: this.clock() - started, from: 'states' }, 'catalog index built');
+  }
+
+  /** Writes the snapshot when the verified index changed since the last one and the interval passed. */
+  private async maybeSnapshot(dataset: string, entry: DatasetState): Promise<void> {
+    if (this.settings.snapshotMs <= 0 || !entry.verified || entry.index.generation === entry.snapshotGeneration) return;
+    // A fresh build writes its first snapshot at once: that is what spares the next cold start.
+    if (entry.snapshotGeneration !== -1 && this.clock() - entry.lastSnapshotMs < this.settings.snapshotMs) return;
+    const seen = (entry.snapshot ??= { etag: (await this.store.head(this.snapshots.key(dataset)))?.etag ?? null });
+    const generation = entry.index.generation;
+    entry.lastSnapshotMs = this.clock();
+    if (await this.snapshots.save(dataset, entry.index, seen, this.clock())) entry.snapshotGeneration = generation;
   }
 
   /** Lists every state.json and re-reads those whose ETag the index does not know. */
