@@ -86,10 +86,17 @@ export const catalogSchema = z.strictObject({
        * named by the writer's clock and may land a little after that time (docs/catalog.md).
        */
       change_settle: durationMs.default(15_000),
-      /** How often an instance persists its index as a snapshot (when it changed), for fast cold starts; 0 neither writes nor reads one. */
-      snapshot_interval: durationMs.default(300_000),
       /** How long dead-letter counts, source checkpoints and consumer lag are reused. */
       stats_ttl: durationMs.default(5_000),
+    })
+    .prefault({}),
+  /** The in-memory dataset index (docs/catalog.md, "How it reads the lake"). */
+  index: z
+    .strictObject({
+      /** The longest wait between refreshes of a dataset in which nothing changed: each quiet refresh doubles the wait from cache.refresh_interval. */
+      idle_refresh_interval: durationMs.default(300_000),
+      /** How often an instance persists its index as a snapshot (when it changed), for fast cold starts; 0 neither writes nor reads one. */
+      snapshot_interval: durationMs.default(300_000),
     })
     .prefault({}),
   /** Upper bound of `limit` for previews. */
@@ -119,6 +126,8 @@ export const materializerSchema = z.strictObject({
   shutdown_timeout: durationMs.default(30_000),
   /** How often open buffers are checked for watermark and idle flushes. */
   tick_interval: durationMs.default(1_000),
+  /** How long the completeness check reuses its listing of open markers when this process changed none (markers of other processes are seen this late). */
+  open_list_interval: durationMs.default(120_000),
 });
 
 export const replaySchema = z.strictObject({

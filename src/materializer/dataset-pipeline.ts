@@ -538,9 +538,9 @@ export class DatasetPipeline {
     try {
       const datasets = this.dataset.late_data === 'side_table' ? [this.dataset.name, this.sideTable] : [this.dataset.name];
       open = [];
-      for (const name of datasets) for (const path of await commitLog.openPartitions(name)) open.push([name, path]);
+      for (const name of datasets) for (const path of await commitLog.openPartitionsForCompletion(name)) open.push([name, path]);
       if (open.length === 0) return;
-      checkpoints = await commitLog.readSourceCheckpoints(this.dataset.name, this.dataset.topic);
+      checkpoints = await commitLog.readSourceCheckpointsForCompletion(this.dataset.name, this.dataset.topic);
     } catch (err) {
       this.deps.logger.warn({ dataset: this.dataset.name, err: describeError(err) }, 'completeness check failed');
       return;

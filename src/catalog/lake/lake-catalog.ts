@@ -4,6 +4,7 @@ import type { DatasetConfig } from '../../config/schema.js';
 import { describeError } from '../../errors/catalogue.js';
 import type { Logger } from '../../log/logger.js';
 import type { Component } from '../../service/lifecycle.js';
+import { lakeActivity } from '../../commit/lake-activity.js';
 import { getJson, listAll, type ObjectStore } from '../../storage/object-store.js';
 import type { LakeLayout } from '../../writing/lake-layout.js';
 import { DatasetIndex, type ChangeEntry } from '../index/dataset-index.js';
@@ -20,6 +21,12 @@ export interface LakeCatalogSettings {
    * back from "changed since" answers, and the change log is re-listed this far back.
    */
   settleMs: number;
+  /**
+   * A refresh that changed nothing doubles the wait before the next, up to this; any change (or
+   * a commit by this process: lake-activity) brings it back to refreshMs. Bounds an idle dataset's
+   * S3 requests.
+   */
+  idleRefreshMs: number;
   /** How often an instance writes the index snapshot when its index changed; 0 never writes one. */
   snapshotMs: number;
 }
@@ -37,6 +44,10 @@ interface DatasetState {
   verified: boolean;
   snapshotGeneration: number;
   lastSnapshotMs: number;
+  /** The current wait between timer-driven refreshes, the time of the next, and the process-local activity seen then. */
+  waitMs: number;
+  nextRefreshMs: number;
+  activity: number;
 }
 
 /**
@@ -76,7 +87,7 @@ export class LakeCatalog implements Component {
     for (const d of this.configs) {
       void this.index(d.name).catch((err: unknown) => this.logger.warn({ dataset: d.name, err: describeError(err) }, 'building the catalog index failed; retrying on demand'));
     }
-    this.timer = setInterval(() => void this.refreshAll(), this.settings.refreshMs);
+    this.timer = setInterval(() => void this.refreshDue(), this.settings.refreshMs);
     this.timer.unref();
   }
 
@@ -90,7 +101,7 @@ export class LakeCatalog implements Component {
     let entry = this.datasets.get(dataset);
     if (!entry) {
       const now = this.clock();
-      const created: DatasetState = { index: new DatasetIndex(), ready: Promise.resolve(), refreshing: undefined, lastRelistMs: now, snapshot: undefined, verified: false, snapshotGeneration: -1, lastSnapshotMs: now };
+      const created: DatasetState = { index: new DatasetIndex(), ready: Promise.resolve(), refreshing: undefined, lastRelistMs: now, snapshot: undefined, verified: false, snapshotGeneration: -1, lastSnapshotMs: now, waitMs: this.settings.refreshMs, nextRefreshMs: now, activity: -1 };
       created.ready = this.build(dataset, created);
       created.ready.catch(() => {
         if (this.datasets.get(dataset) === created) this.datasets.delete(dataset);
@@ -130,13 +141,26 @@ export class LakeCatalog implements Component {
     return this.clock() - this.settings.settleMs;
   }
 
-  private async refreshAll(): Promise<void> {
-    for (const name of this.datasets.keys()) {
+  /** The timer's turn: refreshes the datasets that are due or that this process committed to. */
+  async refreshDue(): Promise<void> {
+    for (const [name, entry] of this.datasets) {
+      if (this.clock() < entry.nextRefreshMs && lakeActivity(this.layout.metaRoot(name)) === entry.activity) continue;
       await this.refresh(name).catch((err: unknown) => this.logger.warn({ dataset: name, err: describeError(err) }, 'catalog index refresh failed'));
     }
   }
 
   private async refreshOnce(dataset: string, entry: DatasetState): Promise<void> {
+    entry.activity = lakeActivity(this.layout.metaRoot(dataset));
+    const generation = entry.index.generation;
+    try {
+      await this.refreshSteps(dataset, entry);
+    } finally {
+      entry.waitMs = entry.index.generation !== generation ? this.settings.refreshMs : Math.min(entry.waitMs * 2, Math.max(this.settings.idleRefreshMs, this.settings.refreshMs));
+      entry.nextRefreshMs = this.clock() + entry.waitMs;
+    }
+  }
+
+  private async refreshSteps(dataset: string, entry: DatasetState): Promise<void> {
     if (!entry.verified || this.clock() - entry.lastRelistMs >= this.settings.relistMs) {
       entry.lastRelistMs = this.clock();
       await this.relist(dataset, entry.index);
