@@ -127,7 +127,7 @@ export const materializerSchema = z.strictObject({
   /** How often open buffers are checked for watermark and idle flushes. */
   tick_interval: durationMs.default(1_000),
   /** How long the completeness check reuses its listing of open markers when this process changed none (markers of other processes are seen this late). */
-  open_list_interval: durationMs.default(120_000),
+  open_list_interval: durationMs.default(180_000),
 });
 
 export const replaySchema = z.strictObject({

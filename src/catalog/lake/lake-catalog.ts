@@ -161,21 +161,26 @@ export class LakeCatalog implements Component {
   }
 
   private async refreshSteps(dataset: string, entry: DatasetState): Promise<void> {
+    let current: ReadonlySet<string> = new Set();
     if (!entry.verified || this.clock() - entry.lastRelistMs >= this.settings.relistMs) {
       entry.lastRelistMs = this.clock();
-      await this.relist(dataset, entry.index);
+      current = await this.relist(dataset, entry.index);
       entry.verified = true;
     }
-    await this.catchUp(dataset, entry.index);
+    await this.catchUp(dataset, entry.index, current);
     await this.maybeSnapshot(dataset, entry);
   }
 
-  /** Tails the change log and re-reads the states it names and those of the open partitions. */
-  private async catchUp(dataset: string, index: DatasetIndex): Promise<void> {
+  /**
+   * Tails the change log and re-reads the states it names and those of the open partitions, but
+   * not those a re-list just found at the index's ETag (`current`).
+   */
+  private async catchUp(dataset: string, index: DatasetIndex, current: ReadonlySet<string> = new Set()): Promise<void> {
     const changed = await this.tailChanges(dataset, index);
     // Open partitions grow with every commit and have no change record until complete: re-read them.
     for await (const object of listAll(this.store, `${this.layout.metaRoot(dataset)}open/`)) {
-      changed.add(object.key.slice(object.key.lastIndexOf('/') + 1).replaceAll('+', '/'));
+      const path = object.key.slice(object.key.lastIndexOf('/') + 1).replaceAll('+', '/');
+      if (!current.has(path)) changed.add(path);
     }
     await mapLimit([...changed], READ_CONCURRENCY, (path) => this.reread(dataset, index, path));
   }
@@ -215,16 +220,19 @@ export class LakeCatalog implements Component {
     if (await this.snapshots.save(dataset, entry.index, seen, this.clock())) entry.snapshotGeneration = generation;
   }
 
-  /** Lists every state.json and re-reads those whose ETag the index does not know. */
-  private async relist(dataset: string, index: DatasetIndex): Promise<void> {
+  /** Lists every state.json and re-reads those whose ETag the index does not know; returns the paths found current. */
+  private async relist(dataset: string, index: DatasetIndex): Promise<Set<string>> {
     const prefix = `${this.layout.metaRoot(dataset)}partitions/`;
     const stale: string[] = [];
+    const current = new Set<string>();
     for await (const object of listAll(this.store, prefix)) {
       if (!object.key.endsWith('/state.json')) continue;
       const path = object.key.slice(prefix.length, -'/state.json'.length);
       if (index.get(path)?.etag !== object.etag) stale.push(path);
+      else current.add(path);
     }
     await mapLimit(stale, READ_CONCURRENCY, (path) => this.reread(dataset, index, path));
+    return current;
   }
 
   /** Lists change-log objects from a little before the newest known one; returns the paths they name. */

@@ -209,3 +209,28 @@ test('snapshot: an unchanged index is not written again', async () => {
   }
   assert.equal(counting.log.filter((l) => l.startsWith('put ')).length, 0);
 });
+
+test('idle: a quiet dataset backs off to idle_refresh_interval, a change brings the index up to date on the next turns', async (t) => {
+  const memory = await lake(30);
+  const counting = new CountingObjectStore(memory);
+  const now = { ms: T0 + 100 * HOUR };
+  const refreshMs = 2_000;
+  const idle = new LakeCatalog(counting, layout, [dataset], { ...settings, refreshMs, idleRefreshMs: 600_000 }, silentLogger(), () => now.ms);
+  await idle.index('orders');
+  await idle.refreshDue(); // the first refresh of a fresh build writes the snapshot
+  counting.reset();
+  // The timer's turns over a simulated hour (it fires every refresh_interval).
+  for (let t = 0; t < 3_600_000; t += refreshMs) {
+    now.ms += refreshMs;
+    await idle.refreshDue();
+  }
+  t.diagnostic(`idle hour: ${JSON.stringify(Object.fromEntries(counting.counts))}`);
+  assert.ok(counting.total <= 40, `an idle hour made ${counting.total} S3 requests: ${JSON.stringify(Object.fromEntries(counting.counts))}`);
+  // Another process completes a partition: seen within the backed-off wait, then polled quickly again.
+  await write(memory, state(29, 'complete'), now.ms);
+  for (let t = 0; t < 600_000; t += refreshMs) {
+    now.ms += refreshMs;
+    await idle.refreshDue();
+  }
+  assert.equal((await idle.index('orders')).get(state(29, 'complete').partition_path)?.status, 'complete');
+});

@@ -67,6 +67,7 @@ test('an idle pipeline (stream stopped, its last hour still open) makes at most 
     now.ms += 1_000;
     await pipeline.tick();
   }
+  t.diagnostic(`idle hour: ${JSON.stringify(Object.fromEntries(store.counts))}`);
   assert.ok(store.total <= 100, `an idle hour made ${store.total} S3 requests: ${JSON.stringify(Object.fromEntries(store.counts))}`);
   // Still completes once events move the watermark: the cache never hides this process's own changes.
   pipeline.processBatch(0, [record(0, 2, '2026-11-21T14:00:00Z')], 3);
