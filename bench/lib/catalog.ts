@@ -20,7 +20,7 @@ function hourPath(ms: number): string {
   return `event_date=${iso.slice(0, 10)}/event_hour=${iso.slice(11, 13)}`;
 }
 
-function stateFor(prefix: string, startMs: number, i: number): PartitionState {
+export function stateFor(prefix: string, startMs: number, i: number): PartitionState {
   const path = hourPath(startMs);
   const at = new Date(startMs + 2 * HOUR).toISOString();
   const rows = 1_000 + (i % 5_000);
