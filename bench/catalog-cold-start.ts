@@ -13,10 +13,8 @@
  * `--from-states` also times the old path: reading every state.json (7 minutes at 100,000 on
  * LocalStack).
  */
-import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { PartitionState } from '../src/commit/metadata-types.js';
-import { DatasetIndex } from '../src/catalog/index/dataset-index.js';
 import { encodeSnapshot } from '../src/catalog/index/index-snapshot.js';
 import { LakeCatalog, parseChangeName } from '../src/catalog/lake/lake-catalog.js';
 import type { DatasetConfig } from '../src/config/schema.js';
@@ -25,7 +23,7 @@ import { CountingObjectStore } from '../src/storage/counting-object-store.js';
 import { MemoryObjectStore } from '../src/storage/memory-object-store.js';
 import { putJson, type ObjectStore } from '../src/storage/object-store.js';
 import { LakeLayout } from '../src/writing/lake-layout.js';
-import { ensureFixture, stateFor } from './lib/catalog.js';
+import { ensureFixture, fixtureIndex, stateFor } from './lib/catalog.js';
 import { CATALOG_BENCH_BUCKET, benchStore, round } from './lib/common.js';
 
 const { values: args } = parseArgs({
@@ -47,25 +45,11 @@ function log(message: string): void {
   process.stdout.write(`[cold-start ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-/** The ETag S3 gives a single-part object: the quoted MD5 of the body putJson writes. */
-function etagOf(value: unknown): string {
-  return `"${createHash('md5').update(`${JSON.stringify(value, null, 2)}\n`).digest('hex')}"`;
-}
-
 async function writeMemoryFixture(store: ObjectStore, prefix: string, layout: LakeLayout): Promise<void> {
   for (let i = 0; i < COUNT; i++) {
     const state = stateFor(prefix, START + i * HOUR, i);
     await putJson(store, layout.partitionState('orders', state.partition_path), state);
   }
-}
-
-function indexOfFixture(prefix: string): DatasetIndex {
-  const index = new DatasetIndex();
-  for (let i = 0; i < COUNT; i++) {
-    const state = stateFor(prefix, START + i * HOUR, i);
-    index.upsert(state, etagOf(state));
-  }
-  return index;
 }
 
 /** Partitions that change after the snapshot: a new version each, with its change record. */
@@ -141,10 +125,10 @@ async function main(): Promise<void> {
     store = s3;
   }
   const snapshotKey = `${layout.metaRoot('orders')}catalog/index-snapshot.json`;
-  const fixtureIndex = indexOfFixture(prefix);
+  const index0 = fixtureIndex(prefix, COUNT);
   // What a catalog instance spends on its main thread to write the snapshot.
   const encodeStarted = Date.now();
-  const body = JSON.stringify(encodeSnapshot('orders', fixtureIndex, Date.now()));
+  const body = JSON.stringify(encodeSnapshot('orders', index0, Date.now()));
   const encodeMs = Date.now() - encodeStarted;
   const putStarted = Date.now();
   await store.put(snapshotKey, body, { contentType: 'application/json' });

@@ -80,6 +80,11 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = { events: N, records: produced.records };
   try {
     const ends = await endOffsets(kafka, topic);
+    // The group's coordinator answers offset fetches once the service joined it.
+    while (service.firstLogTime('consumer group assignment') === undefined) {
+      if (service.child.exitCode !== null) throw new Error('service exited');
+      await sleep(200);
+    }
     const watched = await watchUntilCommitted(kafka, service, group, topic, () => ends, { everyMs: 500, timeoutMs: 20 * 60_000 });
     if (!watched.done) throw new Error('not everything committed within 20 min');
     const backlog = proxy.snapshot();
