@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { FileCommit } from '../../commit/metadata-types.js';
 import type { CatalogContext } from '../context.js';
+import { markImmutable } from '../etag.js';
 import { decodeCursor, encodeCursor } from '../index/cursor.js';
 import type { PartitionFilter } from '../index/dataset-index.js';
 import { PageCache } from '../index/page-cache.js';
@@ -87,7 +88,10 @@ export function partitionRoutes(ctx: CatalogContext): Record<string, OperationHa
         const f = files?.get(e.path);
         return partitionSummary(base, dataset, e, f ? { files: f } : {});
       });
-      if (!embedFiles) pages.set(index, key, body);
+      if (!embedFiles) {
+        pages.set(index, key, body);
+        markImmutable(body);
+      }
       res.json(body);
     },
 

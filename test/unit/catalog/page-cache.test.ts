@@ -31,3 +31,15 @@ test('listing: a repeated query after a commit answers the new state, not the ca
   const after = (await h.get(url)).body as Page;
   assert.deepEqual(after.items.map((p) => [p['id'], p['status'], p['rows']]), [['2026-11-21T00', 'complete', 15], ['2026-11-21T01', 'open', 7]]);
 });
+
+test('listing: a cached page keeps its ETag, and a conditional repeat is a 304', async (t) => {
+  const h = await startCatalog(t);
+  await commitFile(h.store, h.log, { startMs: DAY0, partition: 0, first: 0, rows: 10 });
+  const url = '/datasets/orders/partitions?limit=10';
+  const first = await h.get(url);
+  const second = await h.get(url);
+  assert.equal(second.headers.get('etag'), first.headers.get('etag'));
+  assert.equal(second.text, first.text);
+  const conditional = await h.request('GET', url, { authorization: 'Bearer read-token-0123456789abcdef', 'if-none-match': first.headers.get('etag') ?? '' });
+  assert.equal(conditional.status, 304);
+});
