@@ -3,10 +3,13 @@
  * by later runs), `tukang catalog` serving it as its own process, and autocannon driving the
  * partition listing at a fixed request rate.
  */
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import type { PartitionState } from '../../src/commit/metadata-types.js';
-import { getJson, putJson } from '../../src/storage/object-store.js';
+import { DatasetIndex } from '../../src/catalog/index/dataset-index.js';
+import { encodeSnapshot } from '../../src/catalog/index/index-snapshot.js';
+import { getJson, putJson, type ObjectStore } from '../../src/storage/object-store.js';
 import type { S3ObjectStore } from '../../src/storage/s3-object-store.js';
 import { LakeLayout } from '../../src/writing/lake-layout.js';
 import { CATALOG_BENCH_BUCKET, ORDER_COLUMNS, benchStore, brokers, percentile, round, s3Endpoint, sleep } from './common.js';
@@ -20,7 +23,7 @@ function hourPath(ms: number): string {
   return `event_date=${iso.slice(0, 10)}/event_hour=${iso.slice(11, 13)}`;
 }
 
-function stateFor(prefix: string, startMs: number, i: number): PartitionState {
+export function stateFor(prefix: string, startMs: number, i: number): PartitionState {
   const path = hourPath(startMs);
   const at = new Date(startMs + 2 * HOUR).toISOString();
   const rows = 1_000 + (i % 5_000);
@@ -90,6 +93,32 @@ export async function ensureFixture(store: S3ObjectStore, prefix: string, count:
   return { written, ms: Date.now() - started };
 }
 
+/** The ETag S3 gives a single-part object: the quoted MD5 of the body putJson writes. */
+function etagOf(value: unknown): string {
+  return `"${createHash('md5').update(`${JSON.stringify(value, null, 2)}\n`).digest('hex')}"`;
+}
+
+/** The index a catalog would build from ensureFixture's `count` states (same rows, same ETags). */
+export function fixtureIndex(prefix: string, count: number): DatasetIndex {
+  const index = new DatasetIndex();
+  const start = Date.UTC(2015, 0, 1);
+  for (let i = 0; i < count; i++) {
+    const state = stateFor(prefix, start + i * HOUR, i);
+    index.upsert(state, etagOf(state));
+  }
+  return index;
+}
+
+/**
+ * The fixture as an index snapshot alone (seconds to write, where the states take 15 minutes on
+ * LocalStack): enough for listings and for a cold start, which read no state.json of a complete
+ * partition. Detail reads of its partitions answer 404.
+ */
+export async function ensureSnapshotFixture(store: ObjectStore, prefix: string, count: number): Promise<void> {
+  const layout = new LakeLayout(prefix);
+  await store.put(`${layout.metaRoot('orders')}catalog/index-snapshot.json`, JSON.stringify(encodeSnapshot('orders', fixtureIndex(prefix, count), Date.now())), { contentType: 'application/json' });
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -126,11 +155,13 @@ export interface CatalogResult {
   cpuCoresDuringLoad: number;
 }
 
-export async function catalogBench(options: { partitions: number; ratePerSec: number; durationSec: number; log: (m: string) => void }): Promise<CatalogResult> {
+export async function catalogBench(options: { partitions: number; ratePerSec: number; durationSec: number; fixture?: 'states' | 'snapshot'; log: (m: string) => void }): Promise<CatalogResult> {
   const store = benchStore(CATALOG_BENCH_BUCKET);
   await store.ensureBucket(true);
-  const prefix = `bench-catalog-${options.partitions}/`;
-  const fixture = await ensureFixture(store, prefix, options.partitions, options.log);
+  const snapshotOnly = options.fixture === 'snapshot';
+  const prefix = snapshotOnly ? `bench-catalog-snapshot-${options.partitions}/` : `bench-catalog-${options.partitions}/`;
+  const fixture = snapshotOnly ? { written: 0, ms: 0 } : await ensureFixture(store, prefix, options.partitions, options.log);
+  if (snapshotOnly) await ensureSnapshotFixture(store, prefix, options.partitions);
   const port = await freePort();
   const service = startService({
     command: 'catalog',

@@ -57,7 +57,7 @@ export function buildCatalog(deps: CatalogBuildDeps): BuiltCatalog {
     deps.store,
     layout,
     config.datasets,
-    { stateCacheSize: settings.cache.partition_states, refreshMs: settings.cache.refresh_interval, relistMs: settings.cache.relist_interval, settleMs: settings.cache.change_settle },
+    { stateCacheSize: settings.cache.partition_states, refreshMs: settings.cache.refresh_interval, idleRefreshMs: settings.index.idle_refresh_interval, relistMs: settings.cache.relist_interval, settleMs: settings.cache.change_settle, snapshotMs: settings.index.snapshot_interval },
     log,
     deps.clock,
   );

@@ -11,6 +11,22 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   });
 }
 
+/** Bodies their owner will never change (cached listing pages): their text and ETag are computed once. */
+const immutable = new WeakMap<object, { text: string; etag: string } | null>();
+
+export function markImmutable(body: object): void {
+  if (!immutable.has(body)) immutable.set(body, null);
+}
+
+function render(body: unknown): { text: string; etag: string } {
+  const known = typeof body === 'object' && body !== null ? immutable.get(body) : undefined;
+  if (known) return known;
+  const text = JSON.stringify(body);
+  const rendered = { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"` };
+  if (known === null) immutable.set(body as object, rendered);
+  return rendered;
+}
+
 /**
  * A strong ETag on every JSON read, from the bytes of the representation, and 304 when the
  * client already has them. Done here rather than by Express because Express defers to the
@@ -23,8 +39,7 @@ export function conditionalJson(req: Request, res: Response, next: NextFunction)
     return;
   }
   res.json = (body: unknown): Response => {
-    const text = JSON.stringify(body);
-    const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"`;
+    const { text, etag } = render(body);
     res.setHeader('ETag', etag);
     if (res.statusCode >= 200 && res.statusCode < 300 && matchesIfNoneMatch(req.header('if-none-match'), etag)) {
       res.status(304).end();

@@ -7,6 +7,7 @@ import type { CommitListener } from './commit-listener.js';
 import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from './metadata-types.js';
 import { partitionBounds, partitionValues } from './partition-values.js';
 import { sourceRangesOf } from './source-ranges.js';
+import { lakeActivity, noteLakeActivity } from './lake-activity.js';
 
 const MAX_CONFLICT_RETRIES = 12;
 
@@ -18,6 +19,12 @@ const MAX_CONFLICT_RETRIES = 12;
 export class CommitLog {
   /** Keeps each partition's Hive folder equal to its current files (publish after commit, retire after a switch). */
   readonly placement: FilePlacement;
+  /** How long the completeness check may reuse an open-marker listing (openPartitionsForCompletion); 0 lists every time. */
+  openListReuseMs = 0;
+  clock: () => number = Date.now;
+  private readonly openLists = new Map<string, { value: string[]; atMs: number; generation: number }>();
+  private readonly checkpointObjects = new Map<string, { value: SourceCheckpoint; etag: string }>();
+  private readonly checkpointReads = new Map<string, { value: SourceCheckpoint[]; atMs: number; generation: number }>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -44,7 +51,7 @@ export class CommitLog {
   async commitFile(commit: FileCommit, sourceDataset = commit.dataset, checkedKeys?: ReadonlySet<string>): Promise<PartitionState> {
     // Registered as open before the state changes, so that a crash in between cannot leave a
     // partition that no instance ever completes. Completing it removes the marker.
-    await this.store.put(this.openMarker(commit.dataset, commit.partition_path), '');
+    await this.addOpenMarker(commit.dataset, commit.partition_path);
     const state = await this.addToPartition(commit, checkedKeys);
     // Committed: now folder readers may see it. A crash before this leaves it staged until the
     // partition's next reconciliation (at completion, or on the tick that deletes its open marker).
@@ -172,7 +179,7 @@ export class CommitLog {
       return undefined;
     }
     if (!existing) {
-      await this.store.delete([this.openMarker(dataset, partitionPath)]);
+      await this.dropOpenMarker(dataset, partitionPath);
       return undefined;
     }
     await this.writeManifest(existing.value);
@@ -193,7 +200,7 @@ export class CommitLog {
     if (state.files.length !== existing.value.files.length) await this.writeManifest(state);
     await this.store.put(this.layout.successMarker(dataset, partitionPath), '');
     await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'complete', at: state.updated_at });
-    await this.store.delete([this.openMarker(dataset, partitionPath)]);
+    await this.dropOpenMarker(dataset, partitionPath);
     this.listener?.partitionChanged(dataset, partitionPath, 'complete');
     return state;
   }
@@ -207,7 +214,7 @@ export class CommitLog {
     await this.store.put(this.layout.successMarker(state.dataset, state.partition_path), '');
     // The change record's key is derived from the version's time: written again, it is the same object.
     await this.appendChange({ dataset: state.dataset, partition_path: state.partition_path, version: state.version, change, at: current?.completed_at ?? state.updated_at });
-    await this.store.delete([this.openMarker(state.dataset, state.partition_path)]);
+    await this.dropOpenMarker(state.dataset, state.partition_path);
   }
 
   /**
@@ -225,7 +232,7 @@ export class CommitLog {
   ): Promise<PartitionState> {
     // Marks the partition for reconciliation, so a crash between the state write and the end of
     // the folder switch below is repaired by whichever instance next processes open markers.
-    await this.store.put(this.openMarker(dataset, partitionPath), '');
+    await this.addOpenMarker(dataset, partitionPath);
     const state = await this.updatePartition(dataset, partitionPath, (current, now) => {
       if (current.version !== expectedVersion) {
         throw new TukangError('REPLAY_CONFLICT', `partition ${partitionPath} changed from version ${expectedVersion} to ${current.version} while the replay ran`);
@@ -318,27 +325,79 @@ export class CommitLog {
 
   async writeSourceCheckpoint(checkpoint: SourceCheckpoint): Promise<void> {
     await putJson(this.store, this.layout.sourceCheckpoint(checkpoint.dataset, checkpoint.topic, checkpoint.partition), checkpoint);
+    noteLakeActivity(this.layout.metaRoot(checkpoint.dataset));
   }
 
   async readSourceCheckpoints(dataset: string, topic: string): Promise<SourceCheckpoint[]> {
+    const generation = lakeActivity(this.layout.metaRoot(dataset));
+    const atMs = this.clock();
     const checkpoints: SourceCheckpoint[] = [];
     for await (const object of listAll(this.store, this.layout.sourceCheckpoints(dataset, topic))) {
+      // The listing's ETag says whether the copy read last time is still the object.
+      const known = this.checkpointObjects.get(object.key);
+      if (known?.etag === object.etag) {
+        checkpoints.push(known.value);
+        continue;
+      }
       const value = await getJson<SourceCheckpoint>(this.store, object.key);
-      if (value) checkpoints.push(value.value);
+      if (value) {
+        checkpoints.push(value.value);
+        this.checkpointObjects.set(object.key, value);
+      }
     }
-    return checkpoints;
+    this.checkpointReads.set(`${dataset}\n${topic}`, { value: checkpoints, atMs, generation });
+    return [...checkpoints];
+  }
+
+  /** readSourceCheckpoints for the completeness check, reused like openPartitionsForCompletion. */
+  async readSourceCheckpointsForCompletion(dataset: string, topic: string): Promise<SourceCheckpoint[]> {
+    const last = this.checkpointReads.get(`${dataset}\n${topic}`);
+    if (last && this.reusable(dataset, last)) return [...last.value];
+    return this.readSourceCheckpoints(dataset, topic);
   }
 
   /** Paths of the partitions of a dataset that have files and are not complete yet. */
   async openPartitions(dataset: string): Promise<string[]> {
     const prefix = `${this.layout.metaRoot(dataset)}open/`;
+    const generation = lakeActivity(this.layout.metaRoot(dataset));
+    const atMs = this.clock();
     const paths: string[] = [];
     for await (const object of listAll(this.store, prefix)) paths.push(object.key.slice(prefix.length).replaceAll('+', '/'));
-    return paths;
+    this.openLists.set(dataset, { value: paths, atMs, generation });
+    return [...paths];
+  }
+
+  /**
+   * openPartitions for the completeness check, which asks every tick: the last listing is reused
+   * while this process wrote no marker, checkpoint or change record of the dataset and it is
+   * younger than `openListReuseMs` (materializer.open_list_interval). An instance that changes
+   * its checkpoint reads everything again, so the instance whose checkpoint completes a partition
+   * sees it at once; an idle one sees other processes' markers that late.
+   * Recovery and Iceberg call openPartitions, which always lists.
+   */
+  async openPartitionsForCompletion(dataset: string): Promise<string[]> {
+    const last = this.openLists.get(dataset);
+    if (last && this.reusable(dataset, last)) return [...last.value];
+    return this.openPartitions(dataset);
+  }
+
+  /** A read is reusable while this process changed no marker, checkpoint or change record of the dataset since, for openListReuseMs. */
+  private reusable(dataset: string, read: { atMs: number; generation: number }): boolean {
+    return read.generation === lakeActivity(this.layout.metaRoot(dataset)) && this.clock() - read.atMs < this.openListReuseMs;
   }
 
   private openMarker(dataset: string, partitionPath: string): string {
     return `${this.layout.metaRoot(dataset)}open/${partitionPath.replaceAll('/', '+')}`;
+  }
+
+  private async addOpenMarker(dataset: string, partitionPath: string): Promise<void> {
+    await this.store.put(this.openMarker(dataset, partitionPath), '');
+    noteLakeActivity(this.layout.metaRoot(dataset));
+  }
+
+  private async dropOpenMarker(dataset: string, partitionPath: string): Promise<void> {
+    await this.store.delete([this.openMarker(dataset, partitionPath)]);
+    noteLakeActivity(this.layout.metaRoot(dataset));
   }
 
   private async writeManifest(state: PartitionState): Promise<void> {
@@ -358,6 +417,7 @@ export class CommitLog {
     const flat = change.partition_path.replaceAll('/', '+');
     const key = `${this.layout.changeLog(change.dataset)}${change.at}-${flat}-v${String(change.version).padStart(6, '0')}.json`;
     await putJson(this.store, key, change);
+    noteLakeActivity(this.layout.metaRoot(change.dataset));
   }
 
   /**

@@ -90,6 +90,15 @@ export const catalogSchema = z.strictObject({
       stats_ttl: durationMs.default(5_000),
     })
     .prefault({}),
+  /** The in-memory dataset index (docs/catalog.md, "How it reads the lake"). */
+  index: z
+    .strictObject({
+      /** The longest wait between refreshes of a dataset in which nothing changed: each quiet refresh doubles the wait from cache.refresh_interval. */
+      idle_refresh_interval: durationMs.default(300_000),
+      /** How often an instance persists its index as a snapshot (when it changed), for fast cold starts; 0 neither writes nor reads one. */
+      snapshot_interval: durationMs.default(300_000),
+    })
+    .prefault({}),
   /** Upper bound of `limit` for previews. */
   preview_max_rows: z.number().int().min(1).max(10_000).default(1_000),
   /** Lifetime of presigned manifest URLs. */
@@ -117,6 +126,8 @@ export const materializerSchema = z.strictObject({
   shutdown_timeout: durationMs.default(30_000),
   /** How often open buffers are checked for watermark and idle flushes. */
   tick_interval: durationMs.default(1_000),
+  /** How long the completeness check reuses its listing of open markers when this process changed none (markers of other processes are seen this late). */
+  open_list_interval: durationMs.default(180_000),
 });
 
 export const replaySchema = z.strictObject({

@@ -44,9 +44,9 @@ export async function completePartitions(ctx: PipelineContext, partitionCount: n
   const open: Array<{ name: string; path: string }> = [];
   let checkpoints: SourceCheckpoint[];
   try {
-    for (const name of writtenDatasets(dataset)) for (const path of await commitLog.openPartitions(name)) open.push({ name, path });
+    for (const name of writtenDatasets(dataset)) for (const path of await commitLog.openPartitionsForCompletion(name)) open.push({ name, path });
     if (open.length === 0) return;
-    checkpoints = await commitLog.readSourceCheckpoints(dataset.name, dataset.topic);
+    checkpoints = await commitLog.readSourceCheckpointsForCompletion(dataset.name, dataset.topic);
   } catch (err) {
     deps.logger.warn({ dataset: dataset.name, err: describeError(err) }, 'completeness check failed');
     return;

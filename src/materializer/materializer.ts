@@ -67,6 +67,7 @@ export class Materializer implements Component, SourceHandler {
     this.encoder = new ParquetEncoderPool(config.materializer.encode_workers);
     const layout = new LakeLayout(config.s3.prefix);
     const commitLog = new CommitLog(store, layout, config.s3.bucket, listener);
+    commitLog.openListReuseMs = config.materializer.open_list_interval;
     const flushSlots = new FlushSlots(config.materializer.encode_workers * 2 + 2);
     for (const dataset of config.datasets) {
       const schema = resolveSchema(dataset);

@@ -109,12 +109,26 @@ export class DatasetIndex {
   upsert(state: PartitionState, etag: string): boolean {
     const previous = this.byPath.get(state.partition_path);
     if (previous?.etag === etag) return false;
-    const entry = entryOf(state, etag, previous);
+    this.put(entryOf(state, etag, previous));
+    return true;
+  }
+
+  /** Adds or replaces an entry as it is (a snapshot's); its bounds must be those of its path. */
+  put(entry: PartitionEntry): void {
+    const previous = this.byPath.get(entry.path);
     this.byPath.set(entry.path, entry);
     if (previous) this.sorted[this.indexOf(entry)] = entry;
     else this.sorted.splice(this.lowerBound(entry), 0, entry);
     this.generation++;
-    return true;
+  }
+
+  /** Every entry in (start, path) order, and every change in name order: what a snapshot keeps. */
+  entries(): readonly PartitionEntry[] {
+    return this.sorted;
+  }
+
+  changeLog(): readonly ChangeEntry[] {
+    return this.changes;
   }
 
   hasChange(name: string): boolean {

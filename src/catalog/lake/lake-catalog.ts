@@ -4,9 +4,11 @@ import type { DatasetConfig } from '../../config/schema.js';
 import { describeError } from '../../errors/catalogue.js';
 import type { Logger } from '../../log/logger.js';
 import type { Component } from '../../service/lifecycle.js';
+import { lakeActivity } from '../../commit/lake-activity.js';
 import { getJson, listAll, type ObjectStore } from '../../storage/object-store.js';
 import type { LakeLayout } from '../../writing/lake-layout.js';
 import { DatasetIndex, type ChangeEntry } from '../index/dataset-index.js';
+import { IndexSnapshots, type SnapshotSeen } from './index-snapshots.js';
 import { mapLimit } from './map-limit.js';
 
 export interface LakeCatalogSettings {
@@ -19,6 +21,14 @@ export interface LakeCatalogSettings {
    * back from "changed since" answers, and the change log is re-listed this far back.
    */
   settleMs: number;
+  /**
+   * A refresh that changed nothing doubles the wait before the next, up to this; any change (or
+   * a commit by this process: lake-activity) brings it back to refreshMs. Bounds an idle dataset's
+   * S3 requests.
+   */
+  idleRefreshMs: number;
+  /** How often an instance writes the index snapshot when its index changed; 0 never writes one. */
+  snapshotMs: number;
 }
 
 const READ_CONCURRENCY = 16;
@@ -28,6 +38,16 @@ interface DatasetState {
   ready: Promise<void>;
   refreshing: Promise<void> | undefined;
   lastRelistMs: number;
+  /** The snapshot object as this instance last saw it (undefined until looked at). */
+  snapshot: SnapshotSeen | undefined;
+  /** True once every state.json was listed against the index: only then may it be snapshotted. */
+  verified: boolean;
+  snapshotGeneration: number;
+  lastSnapshotMs: number;
+  /** The current wait between timer-driven refreshes, the time of the next, and the process-local activity seen then. */
+  waitMs: number;
+  nextRefreshMs: number;
+  activity: number;
 }
 
 /**
@@ -42,6 +62,7 @@ export class LakeCatalog implements Component {
   private readonly datasets = new Map<string, DatasetState>();
   private readonly states: LRUCache<string, { state: PartitionState; etag: string }>;
   private timer: NodeJS.Timeout | undefined;
+  private readonly snapshots: IndexSnapshots;
 
   constructor(
     private readonly store: ObjectStore,
@@ -53,6 +74,7 @@ export class LakeCatalog implements Component {
     private readonly clock: () => number = Date.now,
   ) {
     this.states = new LRUCache({ max: settings.stateCacheSize });
+    this.snapshots = new IndexSnapshots(store, layout, logger, parseChangeName);
   }
 
   dataset(name: string): DatasetConfig | undefined {
@@ -65,7 +87,7 @@ export class LakeCatalog implements Component {
     for (const d of this.configs) {
       void this.index(d.name).catch((err: unknown) => this.logger.warn({ dataset: d.name, err: describeError(err) }, 'building the catalog index failed; retrying on demand'));
     }
-    this.timer = setInterval(() => void this.refreshAll(), this.settings.refreshMs);
+    this.timer = setInterval(() => void this.refreshDue(), this.settings.refreshMs);
     this.timer.unref();
   }
 
@@ -78,8 +100,9 @@ export class LakeCatalog implements Component {
   async index(dataset: string): Promise<DatasetIndex> {
     let entry = this.datasets.get(dataset);
     if (!entry) {
-      const index = new DatasetIndex();
-      const created: DatasetState = { index, ready: this.build(dataset, index), refreshing: undefined, lastRelistMs: this.clock() };
+      const now = this.clock();
+      const created: DatasetState = { index: new DatasetIndex(), ready: Promise.resolve(), refreshing: undefined, lastRelistMs: now, snapshot: undefined, verified: false, snapshotGeneration: -1, lastSnapshotMs: now, waitMs: this.settings.refreshMs, nextRefreshMs: now, activity: -1 };
+      created.ready = this.build(dataset, created);
       created.ready.catch(() => {
         if (this.datasets.get(dataset) === created) this.datasets.delete(dataset);
       });
@@ -118,42 +141,98 @@ export class LakeCatalog implements Component {
     return this.clock() - this.settings.settleMs;
   }
 
-  private async refreshAll(): Promise<void> {
-    for (const name of this.datasets.keys()) {
+  /** The timer's turn: refreshes the datasets that are due or that this process committed to. */
+  async refreshDue(): Promise<void> {
+    for (const [name, entry] of this.datasets) {
+      if (this.clock() < entry.nextRefreshMs && lakeActivity(this.layout.metaRoot(name)) === entry.activity) continue;
       await this.refresh(name).catch((err: unknown) => this.logger.warn({ dataset: name, err: describeError(err) }, 'catalog index refresh failed'));
     }
   }
 
   private async refreshOnce(dataset: string, entry: DatasetState): Promise<void> {
-    if (this.clock() - entry.lastRelistMs >= this.settings.relistMs) {
-      entry.lastRelistMs = this.clock();
-      await this.relist(dataset, entry.index);
+    entry.activity = lakeActivity(this.layout.metaRoot(dataset));
+    const generation = entry.index.generation;
+    try {
+      await this.refreshSteps(dataset, entry);
+    } finally {
+      entry.waitMs = entry.index.generation !== generation ? this.settings.refreshMs : Math.min(entry.waitMs * 2, Math.max(this.settings.idleRefreshMs, this.settings.refreshMs));
+      entry.nextRefreshMs = this.clock() + entry.waitMs;
     }
-    const changed = await this.tailChanges(dataset, entry.index);
+  }
+
+  private async refreshSteps(dataset: string, entry: DatasetState): Promise<void> {
+    let current: ReadonlySet<string> = new Set();
+    if (!entry.verified || this.clock() - entry.lastRelistMs >= this.settings.relistMs) {
+      entry.lastRelistMs = this.clock();
+      current = await this.relist(dataset, entry.index);
+      entry.verified = true;
+    }
+    await this.catchUp(dataset, entry.index, current);
+    await this.maybeSnapshot(dataset, entry);
+  }
+
+  /**
+   * Tails the change log and re-reads the states it names and those of the open partitions, but
+   * not those a re-list just found at the index's ETag (`current`).
+   */
+  private async catchUp(dataset: string, index: DatasetIndex, current: ReadonlySet<string> = new Set()): Promise<void> {
+    const changed = await this.tailChanges(dataset, index);
     // Open partitions grow with every commit and have no change record until complete: re-read them.
     for await (const object of listAll(this.store, `${this.layout.metaRoot(dataset)}open/`)) {
-      changed.add(object.key.slice(object.key.lastIndexOf('/') + 1).replaceAll('+', '/'));
+      const path = object.key.slice(object.key.lastIndexOf('/') + 1).replaceAll('+', '/');
+      if (!current.has(path)) changed.add(path);
     }
-    await mapLimit([...changed], READ_CONCURRENCY, (path) => this.reread(dataset, entry.index, path));
+    await mapLimit([...changed], READ_CONCURRENCY, (path) => this.reread(dataset, index, path));
   }
 
-  private async build(dataset: string, index: DatasetIndex): Promise<void> {
+  /**
+   * From the snapshot when there is a readable one (then only the change log after it and the open
+   * partitions are read; the first refresh re-lists every state.json to verify it), otherwise from
+   * every partition state.
+   */
+  private async build(dataset: string, entry: DatasetState): Promise<void> {
     const started = this.clock();
-    await this.relist(dataset, index);
-    await this.tailChanges(dataset, index);
-    this.logger.info({ dataset, partitions: index.size, ms: this.clock() - started }, 'catalog index built');
+    if (this.settings.snapshotMs > 0) {
+      const loaded = await this.snapshots.load(dataset);
+      entry.snapshot = loaded.seen;
+      if (loaded.index) {
+        entry.index = loaded.index;
+        entry.snapshotGeneration = entry.index.generation;
+        await this.catchUp(dataset, entry.index);
+        this.logger.info({ dataset, partitions: entry.index.size, ms: this.clock() - started, from: 'snapshot' }, 'catalog index built');
+        return;
+      }
+    }
+    await this.relist(dataset, entry.index);
+    await this.tailChanges(dataset, entry.index);
+    entry.verified = true;
+    this.logger.info({ dataset, partitions: entry.index.size, ms: this.clock() - started, from: 'states' }, 'catalog index built');
   }
 
-  /** Lists every state.json and re-reads those whose ETag the index does not know. */
-  private async relist(dataset: string, index: DatasetIndex): Promise<void> {
+  /** Writes the snapshot when the verified index changed since the last one and the interval passed. */
+  private async maybeSnapshot(dataset: string, entry: DatasetState): Promise<void> {
+    if (this.settings.snapshotMs <= 0 || !entry.verified || entry.index.generation === entry.snapshotGeneration) return;
+    // A fresh build writes its first snapshot at once: that is what spares the next cold start.
+    if (entry.snapshotGeneration !== -1 && this.clock() - entry.lastSnapshotMs < this.settings.snapshotMs) return;
+    const seen = (entry.snapshot ??= { etag: (await this.store.head(this.snapshots.key(dataset)))?.etag ?? null });
+    const generation = entry.index.generation;
+    entry.lastSnapshotMs = this.clock();
+    if (await this.snapshots.save(dataset, entry.index, seen, this.clock())) entry.snapshotGeneration = generation;
+  }
+
+  /** Lists every state.json and re-reads those whose ETag the index does not know; returns the paths found current. */
+  private async relist(dataset: string, index: DatasetIndex): Promise<Set<string>> {
     const prefix = `${this.layout.metaRoot(dataset)}partitions/`;
     const stale: string[] = [];
+    const current = new Set<string>();
     for await (const object of listAll(this.store, prefix)) {
       if (!object.key.endsWith('/state.json')) continue;
       const path = object.key.slice(prefix.length, -'/state.json'.length);
       if (index.get(path)?.etag !== object.etag) stale.push(path);
+      else current.add(path);
     }
     await mapLimit(stale, READ_CONCURRENCY, (path) => this.reread(dataset, index, path));
+    return current;
   }
 
   /** Lists change-log objects from a little before the newest known one; returns the paths they name. */

@@ -1,8 +1,10 @@
 import type { Request } from 'express';
 import type { FileCommit } from '../../commit/metadata-types.js';
 import type { CatalogContext } from '../context.js';
+import { markImmutable } from '../etag.js';
 import { decodeCursor, encodeCursor } from '../index/cursor.js';
 import type { PartitionFilter } from '../index/dataset-index.js';
+import { PageCache } from '../index/page-cache.js';
 import { mapLimit } from '../lake/map-limit.js';
 import { paramsOf, type Params } from '../openapi/request-validator.js';
 import { badRequest } from '../problem.js';
@@ -29,6 +31,8 @@ function changePosition(text: string): string {
 }
 
 export function partitionRoutes(ctx: CatalogContext): Record<string, OperationHandler> {
+  // Pages by time without embedded files depend on the index alone (a changed_since page also on the clock).
+  const pages = new PageCache();
   async function withFiles(dataset: string, paths: string[]): Promise<Map<string, FileCommit[]>> {
     const states = await mapLimit(paths, 16, (path) => ctx.lake.state(dataset, path));
     return new Map(states.flatMap((s) => (s ? [[s.state.partition_path, s.state.files] as const] : [])));
@@ -68,9 +72,15 @@ export function partitionRoutes(ctx: CatalogContext): Record<string, OperationHa
         after = { startMs: cursor.s, path: cursor.p };
       }
       const index = await ctx.lake.index(dataset);
+      const base = baseUrl(req);
+      const key = `${base}\n${req.originalUrl}`;
+      const cached = embedFiles ? undefined : pages.get(index, key);
+      if (cached) {
+        res.json(cached);
+        return;
+      }
       const page = index.listByTime(filterOf(p), after, limit);
       const files = embedFiles ? await withFiles(dataset, page.items.map((e) => e.path)) : undefined;
-      const base = baseUrl(req);
       const body: Record<string, unknown> = { self: withQuery(req, {}) };
       const last = page.items.at(-1);
       if (page.more && last) body['next'] = withQuery(req, { cursor: encodeCursor({ k: 't', s: last.startMs, p: last.path }) });
@@ -78,6 +88,10 @@ export function partitionRoutes(ctx: CatalogContext): Record<string, OperationHa
         const f = files?.get(e.path);
         return partitionSummary(base, dataset, e, f ? { files: f } : {});
       });
+      if (!embedFiles) {
+        pages.set(index, key, body);
+        markImmutable(body);
+      }
       res.json(body);
     },
 
