@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
 import { FilePlacement } from '../writing/file-placement.js';
-import { offsetsFromKey, padOffset, type LakeLayout } from '../writing/lake-layout.js';
+import { offsetsFromKey, padOffset, type LakeLayout } from '../lake/lake-layout.js';
 import type { CommitListener } from './commit-listener.js';
-import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from './metadata-types.js';
-import { partitionBounds, partitionValues } from './partition-values.js';
+import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from '../lake/metadata-types.js';
+import { partitionBounds, partitionValues } from '../lake/hive-path.js';
 import { sourceRangesOf } from './source-ranges.js';
 
 const MAX_CONFLICT_RETRIES = 12;

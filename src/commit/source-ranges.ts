@@ -1,4 +1,4 @@
-import type { FileCommit, SourceRange } from './metadata-types.js';
+import type { FileCommit, SourceRange } from '../lake/metadata-types.js';
 
 /**
  * Every source offset range whose rows a file holds: one for a flushed file, several for a

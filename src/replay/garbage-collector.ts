@@ -1,6 +1,6 @@
-import type { PartitionManifest, PartitionState } from '../commit/metadata-types.js';
+import type { PartitionManifest, PartitionState } from '../lake/metadata-types.js';
 import { getJson, listAll, type ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 import { findOrphans, type OrphanFile } from './orphan-sweep.js';
 
 /** A partition's current state and the manifests of its earlier versions (whichever exist). */

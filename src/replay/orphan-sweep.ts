@@ -1,6 +1,6 @@
-import type { PartitionState } from '../commit/metadata-types.js';
+import type { PartitionState } from '../lake/metadata-types.js';
 import { getJson, listAll, type ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 
 export interface OrphanFile {
   dataset: string;

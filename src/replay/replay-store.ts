@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import { isAlive } from '../stack/processes.js';
 import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 import type { ReplayJob } from './replay-types.js';
 
 interface ReplayLock {

@@ -1,11 +1,11 @@
 import { LRUCache } from 'lru-cache';
-import type { PartitionState } from '../../commit/metadata-types.js';
+import type { PartitionState } from '../../lake/metadata-types.js';
 import type { DatasetConfig } from '../../config/schema.js';
 import { describeError } from '../../errors/catalogue.js';
 import type { Logger } from '../../log/logger.js';
 import type { Component } from '../../service/lifecycle.js';
 import { getJson, listAll, type ObjectStore } from '../../storage/object-store.js';
-import type { LakeLayout } from '../../writing/lake-layout.js';
+import type { LakeLayout } from '../../lake/lake-layout.js';
 import { DatasetIndex, type ChangeEntry } from '../index/dataset-index.js';
 import { mapLimit } from './map-limit.js';
 

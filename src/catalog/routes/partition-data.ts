@@ -1,4 +1,4 @@
-import type { PartitionManifest } from '../../commit/metadata-types.js';
+import type { PartitionManifest } from '../../lake/metadata-types.js';
 import { TukangError } from '../../errors/catalogue.js';
 import { getJson, type ObjectStore } from '../../storage/object-store.js';
 import type { CatalogContext } from '../context.js';

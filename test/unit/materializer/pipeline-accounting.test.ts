@@ -11,7 +11,7 @@ import { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
 import { listAll } from '../../../src/storage/object-store.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { FileFlusher } from '../../../src/writing/file-flusher.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { readPartitionStates } from '../../helpers/lake-reader.js';
 

@@ -9,7 +9,7 @@ import { silentLogger } from '../../../src/log/logger.js';
 import { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { FileFlusher } from '../../../src/writing/file-flusher.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { readPartitionStates, readParquetObject } from '../../helpers/lake-reader.js';
 
