@@ -44,7 +44,7 @@ export class CommitLog {
   async commitFile(commit: FileCommit, sourceDataset = commit.dataset, checkedKeys?: ReadonlySet<string>): Promise<PartitionState> {
     // Registered as open before the state changes, so that a crash in between cannot leave a
     // partition that no instance ever completes. Completing it removes the marker.
-    await this.store.put(this.openMarker(commit.dataset, commit.partition_path), '');
+    await this.store.put(this.layout.openMarker(commit.dataset, commit.partition_path), '');
     const state = await this.addToPartition(commit, checkedKeys);
     // Committed: now folder readers may see it. A crash before this leaves it staged until the
     // partition's next reconciliation (at completion, or on the tick that deletes its open marker).
@@ -172,7 +172,7 @@ export class CommitLog {
       return undefined;
     }
     if (!existing) {
-      await this.store.delete([this.openMarker(dataset, partitionPath)]);
+      await this.store.delete([this.layout.openMarker(dataset, partitionPath)]);
       return undefined;
     }
     await this.writeManifest(existing.value);
@@ -193,7 +193,7 @@ export class CommitLog {
     if (state.files.length !== existing.value.files.length) await this.writeManifest(state);
     await this.store.put(this.layout.successMarker(dataset, partitionPath), '');
     await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'complete', at: state.updated_at });
-    await this.store.delete([this.openMarker(dataset, partitionPath)]);
+    await this.store.delete([this.layout.openMarker(dataset, partitionPath)]);
     this.listener?.partitionChanged(dataset, partitionPath, 'complete');
     return state;
   }
@@ -207,7 +207,7 @@ export class CommitLog {
     await this.store.put(this.layout.successMarker(state.dataset, state.partition_path), '');
     // The change record's key is derived from the version's time: written again, it is the same object.
     await this.appendChange({ dataset: state.dataset, partition_path: state.partition_path, version: state.version, change, at: current?.completed_at ?? state.updated_at });
-    await this.store.delete([this.openMarker(state.dataset, state.partition_path)]);
+    await this.store.delete([this.layout.openMarker(state.dataset, state.partition_path)]);
   }
 
   /**
@@ -225,7 +225,7 @@ export class CommitLog {
   ): Promise<PartitionState> {
     // Marks the partition for reconciliation, so a crash between the state write and the end of
     // the folder switch below is repaired by whichever instance next processes open markers.
-    await this.store.put(this.openMarker(dataset, partitionPath), '');
+    await this.store.put(this.layout.openMarker(dataset, partitionPath), '');
     const state = await this.updatePartition(dataset, partitionPath, (current, now) => {
       if (current.version !== expectedVersion) {
         throw new TukangError('REPLAY_CONFLICT', `partition ${partitionPath} changed from version ${expectedVersion} to ${current.version} while the replay ran`);
@@ -331,14 +331,9 @@ export class CommitLog {
 
   /** Paths of the partitions of a dataset that have files and are not complete yet. */
   async openPartitions(dataset: string): Promise<string[]> {
-    const prefix = `${this.layout.metaRoot(dataset)}open/`;
     const paths: string[] = [];
-    for await (const object of listAll(this.store, prefix)) paths.push(object.key.slice(prefix.length).replaceAll('+', '/'));
+    for await (const object of listAll(this.store, this.layout.openMarkers(dataset))) paths.push(this.layout.openMarkerPath(dataset, object.key));
     return paths;
-  }
-
-  private openMarker(dataset: string, partitionPath: string): string {
-    return `${this.layout.metaRoot(dataset)}open/${partitionPath.replaceAll('/', '+')}`;
   }
 
   private async writeManifest(state: PartitionState): Promise<void> {
@@ -355,9 +350,7 @@ export class CommitLog {
   }
 
   private async appendChange(change: ChangeRecord): Promise<void> {
-    const flat = change.partition_path.replaceAll('/', '+');
-    const key = `${this.layout.changeLog(change.dataset)}${change.at}-${flat}-v${String(change.version).padStart(6, '0')}.json`;
-    await putJson(this.store, key, change);
+    await putJson(this.store, this.layout.changeRecord(change.dataset, change.at, change.partition_path, change.version), change);
   }
 
   /**

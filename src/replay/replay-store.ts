@@ -28,11 +28,11 @@ export class ReplayStore {
   ) {}
 
   private jobKey(id: string): string {
-    return `${this.layout.root}_tukang/replays/${id}.json`;
+    return this.layout.replayJob(id);
   }
 
   private lockKey(dataset: string, partitionPath: string): string {
-    return `${this.layout.metaRoot(dataset)}partitions/${partitionPath}/replay.lock`;
+    return this.layout.replayLock(dataset, partitionPath);
   }
 
   /** The ETag of each job document as this process last wrote it, for If-Match. */
@@ -73,7 +73,7 @@ export class ReplayStore {
 
   async listJobs(): Promise<ReplayJob[]> {
     const jobs: ReplayJob[] = [];
-    for await (const o of listAll(this.store, `${this.layout.root}_tukang/replays/`)) {
+    for await (const o of listAll(this.store, this.layout.replayJobs())) {
       const job = (await getJson<ReplayJob>(this.store, o.key))?.value;
       if (job) jobs.push(job);
     }
@@ -83,7 +83,7 @@ export class ReplayStore {
   /** Marks running jobs whose process is gone as failed, so that their history is honest. */
   async failAbandonedJobs(): Promise<ReplayJob[]> {
     const failed: ReplayJob[] = [];
-    for await (const o of listAll(this.store, `${this.layout.root}_tukang/replays/`)) {
+    for await (const o of listAll(this.store, this.layout.replayJobs())) {
       const read = await getJson<ReplayJob>(this.store, o.key);
       const job = read?.value;
       if (!read || !job || job.status !== 'running' || !abandoned(job.host, job.pid, job.updated_at)) continue;

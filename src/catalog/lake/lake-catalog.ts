@@ -5,7 +5,7 @@ import { describeError } from '../../errors/catalogue.js';
 import type { Logger } from '../../log/logger.js';
 import type { Component } from '../../service/lifecycle.js';
 import { getJson, listAll, type ObjectStore } from '../../storage/object-store.js';
-import type { LakeLayout } from '../../lake/lake-layout.js';
+import { parseChangeRecordName, type LakeLayout } from '../../lake/lake-layout.js';
 import { DatasetIndex, type ChangeEntry } from '../index/dataset-index.js';
 import { mapLimit } from './map-limit.js';
 
@@ -131,8 +131,8 @@ export class LakeCatalog implements Component {
     }
     const changed = await this.tailChanges(dataset, entry.index);
     // Open partitions grow with every commit and have no change record until complete: re-read them.
-    for await (const object of listAll(this.store, `${this.layout.metaRoot(dataset)}open/`)) {
-      changed.add(object.key.slice(object.key.lastIndexOf('/') + 1).replaceAll('+', '/'));
+    for await (const object of listAll(this.store, this.layout.openMarkers(dataset))) {
+      changed.add(this.layout.openMarkerPath(dataset, object.key));
     }
     await mapLimit([...changed], READ_CONCURRENCY, (path) => this.reread(dataset, entry.index, path));
   }
@@ -196,8 +196,7 @@ export class LakeCatalog implements Component {
 
 /** `2026-11-21T11:01:02.345Z-event_date=2026-11-21+event_hour=10-v000001.json` */
 export function parseChangeName(name: string): ChangeEntry | undefined {
-  const match = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)-(.+)-v(\d+)\.json$/.exec(name);
-  if (!match) return undefined;
-  const at = match[1] as string;
-  return { name, at, atMs: Date.parse(at), path: (match[2] as string).replaceAll('+', '/'), version: Number(match[3]), change: 'complete' };
+  const parsed = parseChangeRecordName(name);
+  if (!parsed) return undefined;
+  return { name, at: parsed.at, atMs: Date.parse(parsed.at), path: parsed.partitionPath, version: parsed.version, change: 'complete' };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeHiveValue, partitionPath, partitionStart } from '../../../src/cleansing/time-partition.js';
-import { partitionBounds, partitionValues } from '../../../src/lake/hive-path.js';
+import { partitionPath, partitionStart } from '../../../src/cleansing/time-partition.js';
+import { escapePathName as escapeHiveValue, partitionBounds, partitionValues } from '../../../src/lake/hive-path.js';
 import { LakeLayout, offsetsFromKey } from '../../../src/lake/lake-layout.js';
 
 test('event times map to UTC hour and day partitions with Hive paths', () => {
