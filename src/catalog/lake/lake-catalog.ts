@@ -1,10 +1,12 @@
 import { LRUCache } from 'lru-cache';
+import { partitionStateSchema } from '../../lake/metadata-schemas.js';
+import { readMetadata } from '../../lake/read-metadata.js';
 import type { PartitionState } from '../../lake/metadata-types.js';
 import type { DatasetConfig } from '../../config/schema.js';
 import { describeError } from '../../errors/catalogue.js';
 import type { Logger } from '../../log/logger.js';
 import type { Component } from '../../service/lifecycle.js';
-import { getJson, listAll, type ObjectStore } from '../../storage/object-store.js';
+import { listAll, type ObjectStore } from '../../storage/object-store.js';
 import { parseChangeRecordName, type LakeLayout } from '../../lake/lake-layout.js';
 import { DatasetIndex, type ChangeEntry } from '../index/dataset-index.js';
 import { mapLimit } from './map-limit.js';
@@ -98,7 +100,7 @@ export class LakeCatalog implements Component {
     const cached = this.states.get(key);
     if (entry && cached && cached.etag === entry.etag) return cached;
     // Unknown to the index yet (created since the last refresh) or changed: read it now.
-    const read = await getJson<PartitionState>(this.store, this.layout.partitionState(dataset, path));
+    const read = await readMetadata(this.store, this.layout.partitionState(dataset, path), partitionStateSchema);
     if (!read) return undefined;
     this.remember(dataset, index, read.value, read.etag);
     return { state: read.value, etag: read.etag };
@@ -184,7 +186,7 @@ export class LakeCatalog implements Component {
   }
 
   private async reread(dataset: string, index: DatasetIndex, path: string): Promise<void> {
-    const read = await getJson<PartitionState>(this.store, this.layout.partitionState(dataset, path));
+    const read = await readMetadata(this.store, this.layout.partitionState(dataset, path), partitionStateSchema);
     if (read) this.remember(dataset, index, read.value, read.etag);
   }
 
