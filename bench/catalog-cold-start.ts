@@ -14,7 +14,7 @@
  * LocalStack).
  */
 import { parseArgs } from 'node:util';
-import type { PartitionState } from '../src/commit/metadata-types.js';
+import type { PartitionState } from '../src/lake/metadata-types.js';
 import { encodeSnapshot } from '../src/catalog/index/index-snapshot.js';
 import { LakeCatalog, parseChangeName } from '../src/catalog/lake/lake-catalog.js';
 import type { DatasetConfig } from '../src/config/schema.js';
@@ -22,7 +22,7 @@ import { silentLogger } from '../src/log/logger.js';
 import { CountingObjectStore } from '../src/storage/counting-object-store.js';
 import { MemoryObjectStore } from '../src/storage/memory-object-store.js';
 import { putJson, type ObjectStore } from '../src/storage/object-store.js';
-import { LakeLayout } from '../src/writing/lake-layout.js';
+import { LakeLayout } from '../src/lake/lake-layout.js';
 import { ensureFixture, fixtureIndex, stateFor } from './lib/catalog.js';
 import { CATALOG_BENCH_BUCKET, benchStore, round } from './lib/common.js';
 

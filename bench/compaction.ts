@@ -8,14 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import { resolveSchema } from '../src/cleansing/schema/resolve-schema.js';
 import { CommitLog } from '../src/commit/commit-log.js';
-import type { FileCommit } from '../src/commit/metadata-types.js';
+import type { FileCommit } from '../src/lake/metadata-types.js';
 import { compactPartition } from '../src/compaction/compact-partition.js';
 import { parseConfig } from '../src/config/load.js';
 import { ReplayStore } from '../src/replay/replay-store.js';
 import { prng } from '../src/sample/order-events.js';
 import { MemoryObjectStore } from '../src/storage/memory-object-store.js';
 import { createS3Client, S3ObjectStore } from '../src/storage/s3-object-store.js';
-import { LakeLayout } from '../src/writing/lake-layout.js';
+import { LakeLayout } from '../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../src/writing/parquet/encoder-pool.js';
 import { RowBatchBuilder } from '../src/writing/parquet/row-batch.js';
 

@@ -18,7 +18,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
-import type { PartitionState } from '../src/commit/metadata-types.js';
+import type { PartitionState } from '../src/lake/metadata-types.js';
 import { sampleOrderEvents, type SampleOptions } from '../src/sample/order-events.js';
 import { getJson, listAll } from '../src/storage/object-store.js';
 import type { S3ObjectStore } from '../src/storage/s3-object-store.js';

@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
-import type { PartitionState } from '../../src/commit/metadata-types.js';
+import type { PartitionState } from '../../src/lake/metadata-types.js';
 import { DatasetIndex } from '../../src/catalog/index/dataset-index.js';
 import { encodeSnapshot } from '../../src/catalog/index/index-snapshot.js';
 import { getJson, putJson, type ObjectStore } from '../../src/storage/object-store.js';
 import type { S3ObjectStore } from '../../src/storage/s3-object-store.js';
-import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { CATALOG_BENCH_BUCKET, ORDER_COLUMNS, benchStore, brokers, percentile, round, s3Endpoint, sleep } from './common.js';
 import { readProc, startService } from './service.js';
 

@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { DatasetCounters } from '../materializer/dataset-counters.js';
 import type { Component } from '../service/lifecycle.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { LakeLayout } from '../writing/lake-layout.js';
+import { LakeLayout } from '../lake/lake-layout.js';
 import { createCatalogApp } from './app.js';
 import { CatalogServer } from './catalog-server.js';
 import type { CatalogContext, HealthCheck } from './context.js';

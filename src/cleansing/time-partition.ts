@@ -2,6 +2,8 @@
  * Event-time partitions: which UTC hour or day an event belongs to, its Hive path, and its
  * bounds. Pure functions; the hot path calls `partitionStart` once per record.
  */
+import { hivePath } from '../lake/hive-path.js';
+
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
@@ -22,12 +24,6 @@ export function partitionPath(startMs: number, granularity: Granularity, fields:
   const iso = new Date(startMs).toISOString();
   let path = `event_date=${iso.slice(0, 10)}`;
   if (granularity === 'hour') path += `/event_hour=${iso.slice(11, 13)}`;
-  for (const field of fields) path += `/${field.name}=${escapeHiveValue(field.value)}`;
+  if (fields.length > 0) path += `/${hivePath(fields)}`;
   return path;
-}
-
-/** Hive escapes characters that would break a path segment; so do we, the same way (%XX). */
-export function escapeHiveValue(value: string): string {
-  if (value === '') return '__HIVE_DEFAULT_PARTITION__';
-  return value.replace(/[\x00-\x1f"#%'*/:=?\\\x7f{}[\]^]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }

@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { TukangError } from '../errors/catalogue.js';
 import { collectGarbage } from '../replay/garbage-collector.js';
 import { createS3Client, S3ObjectStore } from '../storage/s3-object-store.js';
-import { LakeLayout } from '../writing/lake-layout.js';
+import { LakeLayout } from '../lake/lake-layout.js';
 
 interface Options {
   config?: string;

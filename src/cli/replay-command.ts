@@ -14,7 +14,7 @@ import { partitionsStartingBetween } from '../replay/replay-selection.js';
 import type { ReplayJob } from '../replay/replay-types.js';
 import { createKafka } from '../source/kafka-client.js';
 import { createS3Client, S3ObjectStore } from '../storage/s3-object-store.js';
-import { LakeLayout } from '../writing/lake-layout.js';
+import { LakeLayout } from '../lake/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
 
 interface Options {

@@ -1,13 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
-import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
+import { partitionStateSchema } from '../lake/metadata-schemas.js';
+import type { FileCommit, PartitionState } from '../lake/metadata-types.js';
+import { readMetadata } from '../lake/read-metadata.js';
+import { listAll, putJson, type ObjectStore } from '../storage/object-store.js';
 import { FilePlacement } from '../writing/file-placement.js';
-import { offsetsFromKey, padOffset, type LakeLayout } from '../writing/lake-layout.js';
 import type { CommitListener } from './commit-listener.js';
-import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from './metadata-types.js';
-import { partitionBounds, partitionValues } from './partition-values.js';
-import { sourceRangesOf } from './source-ranges.js';
-import { lakeActivity, noteLakeActivity } from './lake-activity.js';
+import { appendChange, maxIso, minIso, newPartitionState, writeManifest } from './partition-documents.js';
+import { SourceRecords } from './source-records.js';
+import { fileOverlapping, sourceRangesOf } from './source-ranges.js';
 
 const MAX_CONFLICT_RETRIES = 12;
 
@@ -16,23 +18,18 @@ const MAX_CONFLICT_RETRIES = 12;
  * conditional write (If-None-Match to create, If-Match to replace), so concurrent instances and
  * retries after ambiguous answers can neither lose nor double a file.
  */
-export class CommitLog {
+export class CommitLog extends SourceRecords {
   /** Keeps each partition's Hive folder equal to its current files (publish after commit, retire after a switch). */
   readonly placement: FilePlacement;
-  /** How long the completeness check may reuse an open-marker listing (openPartitionsForCompletion); 0 lists every time. */
-  openListReuseMs = 0;
-  clock: () => number = Date.now;
-  private readonly openLists = new Map<string, { value: string[]; atMs: number; generation: number }>();
-  private readonly checkpointObjects = new Map<string, { value: SourceCheckpoint; etag: string }>();
-  private readonly checkpointReads = new Map<string, { value: SourceCheckpoint[]; atMs: number; generation: number }>();
 
   constructor(
-    private readonly store: ObjectStore,
-    private readonly layout: LakeLayout,
+    store: ObjectStore,
+    layout: LakeLayout,
     private readonly bucket: string,
     /** Told of every committed partition change (the Iceberg committer); must not throw. */
     private readonly listener?: CommitListener,
   ) {
+    super(store, layout);
     this.placement = new FilePlacement(store, layout);
   }
 
@@ -60,19 +57,6 @@ export class CommitLog {
     return state;
   }
 
-  /**
-   * The commit record of a listed file (step 4). Commit records stay with the dataset that
-   * consumed the records (also for a late-data side table), so recovery finds every range of a
-   * source partition in one listing. Idempotent: a 412 means an earlier attempt got through.
-   */
-  async writeCommitRecord(file: FileCommit, sourceDataset: string): Promise<void> {
-    const recordKey = this.layout.commitRecord(sourceDataset, file.source.topic, file.source.partition, file.source.last_offset, file.source.first_offset, file.partition_path);
-    try {
-      await putJson(this.store, recordKey, file, { ifNoneMatch: '*' });
-    } catch (err) {
-      if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
-    }
-  }
 
   /**
    * The files that the states of `dataset`'s open partitions list for a source partition with a
@@ -99,15 +83,7 @@ export class CommitLog {
     let late = false;
     const state = await this.updatePartition(commit.dataset, commit.partition_path, (current, now) => {
       if (current.files.some((f) => f.key === commit.key)) return undefined;
-      const overlapping = current.files.find((f) =>
-        sourceRangesOf(f).some(
-          (r) =>
-            r.topic === commit.source.topic &&
-            r.partition === commit.source.partition &&
-            r.first_offset <= commit.source.last_offset &&
-            r.last_offset >= commit.source.first_offset,
-        ),
-      );
+      const overlapping = fileOverlapping(current.files, commit.source);
       if (overlapping) {
         throw new TukangError(
           'COMMIT_OVERLAP',
@@ -151,8 +127,8 @@ export class CommitLog {
     });
     this.listener?.partitionChanged(state.dataset, state.partition_path, 'file');
     if (late) {
-      await this.writeManifest(state);
-      await this.appendChange({ dataset: state.dataset, partition_path: state.partition_path, version: state.version, change: 'late_data', at: state.updated_at });
+      await writeManifest(this.store, this.layout, state);
+      await appendChange(this.store, this.layout, { dataset: state.dataset, partition_path: state.partition_path, version: state.version, change: 'late_data', at: state.updated_at });
     }
     return state;
   }
@@ -182,7 +158,7 @@ export class CommitLog {
       await this.dropOpenMarker(dataset, partitionPath);
       return undefined;
     }
-    await this.writeManifest(existing.value);
+    await writeManifest(this.store, this.layout, existing.value);
     const state = await this.updatePartition(dataset, partitionPath, (current, now) => {
       if (current.status === 'complete') return undefined;
       return {
@@ -197,9 +173,9 @@ export class CommitLog {
       };
     });
     // The manifest was written from a snapshot; if files arrived meanwhile, rewrite it from the final state.
-    if (state.files.length !== existing.value.files.length) await this.writeManifest(state);
+    if (state.files.length !== existing.value.files.length) await writeManifest(this.store, this.layout, state);
     await this.store.put(this.layout.successMarker(dataset, partitionPath), '');
-    await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: 'complete', at: state.updated_at });
+    await appendChange(this.store, this.layout, { dataset, partition_path: partitionPath, version: state.version, change: 'complete', at: state.updated_at });
     await this.dropOpenMarker(dataset, partitionPath);
     this.listener?.partitionChanged(dataset, partitionPath, 'complete');
     return state;
@@ -210,10 +186,10 @@ export class CommitLog {
     const current = state.versions.find((v) => v.version === state.version);
     const change = current?.reason === 'late_data' || current?.reason === 'replay' || current?.reason === 'compaction' ? current.reason : 'complete';
     const manifestKey = this.layout.partitionManifest(state.dataset, state.partition_path, state.version);
-    if ((await this.store.head(manifestKey)) === undefined) await this.writeManifest(state);
+    if ((await this.store.head(manifestKey)) === undefined) await writeManifest(this.store, this.layout, state);
     await this.store.put(this.layout.successMarker(state.dataset, state.partition_path), '');
     // The change record's key is derived from the version's time: written again, it is the same object.
-    await this.appendChange({ dataset: state.dataset, partition_path: state.partition_path, version: state.version, change, at: current?.completed_at ?? state.updated_at });
+    await appendChange(this.store, this.layout, { dataset: state.dataset, partition_path: state.partition_path, version: state.version, change, at: current?.completed_at ?? state.updated_at });
     await this.dropOpenMarker(state.dataset, state.partition_path);
   }
 
@@ -269,8 +245,8 @@ export class CommitLog {
     // The switch window: from the state write above until the folder holds the new files only.
     await this.reconcileFolder(dataset, partitionPath);
     this.listener?.partitionChanged(dataset, partitionPath, reason);
-    await this.writeManifest(state);
-    await this.appendChange({ dataset, partition_path: partitionPath, version: state.version, change: reason, at: state.updated_at });
+    await writeManifest(this.store, this.layout, state);
+    await appendChange(this.store, this.layout, { dataset, partition_path: partitionPath, version: state.version, change: reason, at: state.updated_at });
     return state;
   }
 
@@ -280,145 +256,13 @@ export class CommitLog {
   }
 
   async readPartition(dataset: string, partitionPath: string): Promise<{ value: PartitionState; etag: string } | undefined> {
-    return getJson<PartitionState>(this.store, this.layout.partitionState(dataset, partitionPath));
+    return readMetadata(this.store, this.layout.partitionState(dataset, partitionPath), partitionStateSchema);
   }
 
-  /** Commit records of a source partition whose last offset is at or past `fromOffset`, in offset order. */
-  async commitsFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<FileCommit[]> {
-    const prefix = this.layout.commitsOf(dataset, topic, sourcePartition);
-    const startAfter = fromOffset > 0 ? `${prefix}${padOffset(fromOffset - 1)}~` : undefined;
-    const commits: FileCommit[] = [];
-    for await (const object of listAll(this.store, prefix, startAfter === undefined ? {} : { startAfter })) {
-      const range = offsetsFromKey(object.key);
-      if (!range || range.last < fromOffset) continue;
-      const record = await getJson<FileCommit>(this.store, object.key);
-      if (record) commits.push(record.value);
-    }
-    return commits;
-  }
 
-  /** Keys of every commit record of a source partition, oldest offsets first. */
-  async commitKeys(dataset: string, topic: string, sourcePartition: number): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const object of listAll(this.store, this.layout.commitsOf(dataset, topic, sourcePartition))) keys.push(object.key);
-    return keys;
-  }
 
-  async readCommit(key: string): Promise<FileCommit | undefined> {
-    return (await getJson<FileCommit>(this.store, key))?.value;
-  }
 
-  async readSourceCheckpoint(dataset: string, topic: string, sourcePartition: number): Promise<SourceCheckpoint | undefined> {
-    return (await getJson<SourceCheckpoint>(this.store, this.layout.sourceCheckpoint(dataset, topic, sourcePartition)))?.value;
-  }
 
-  /** Dead-letter batches of a source partition whose last offset is at or past `fromOffset`. */
-  async deadLetterRangesFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<Array<{ first: number; last: number }>> {
-    const prefix = this.layout.deadLettersOf(dataset, topic, sourcePartition);
-    const ranges: Array<{ first: number; last: number }> = [];
-    for await (const object of listAll(this.store, prefix)) {
-      const range = offsetsFromKey(object.key);
-      if (range && range.last >= fromOffset) ranges.push(range);
-    }
-    return ranges;
-  }
-
-  async writeSourceCheckpoint(checkpoint: SourceCheckpoint): Promise<void> {
-    await putJson(this.store, this.layout.sourceCheckpoint(checkpoint.dataset, checkpoint.topic, checkpoint.partition), checkpoint);
-    noteLakeActivity(this.layout.metaRoot(checkpoint.dataset));
-  }
-
-  async readSourceCheckpoints(dataset: string, topic: string): Promise<SourceCheckpoint[]> {
-    const generation = lakeActivity(this.layout.metaRoot(dataset));
-    const atMs = this.clock();
-    const checkpoints: SourceCheckpoint[] = [];
-    for await (const object of listAll(this.store, this.layout.sourceCheckpoints(dataset, topic))) {
-      // The listing's ETag says whether the copy read last time is still the object.
-      const known = this.checkpointObjects.get(object.key);
-      if (known?.etag === object.etag) {
-        checkpoints.push(known.value);
-        continue;
-      }
-      const value = await getJson<SourceCheckpoint>(this.store, object.key);
-      if (value) {
-        checkpoints.push(value.value);
-        this.checkpointObjects.set(object.key, value);
-      }
-    }
-    this.checkpointReads.set(`${dataset}\n${topic}`, { value: checkpoints, atMs, generation });
-    return [...checkpoints];
-  }
-
-  /** readSourceCheckpoints for the completeness check, reused like openPartitionsForCompletion. */
-  async readSourceCheckpointsForCompletion(dataset: string, topic: string): Promise<SourceCheckpoint[]> {
-    const last = this.checkpointReads.get(`${dataset}\n${topic}`);
-    if (last && this.reusable(dataset, last)) return [...last.value];
-    return this.readSourceCheckpoints(dataset, topic);
-  }
-
-  /** Paths of the partitions of a dataset that have files and are not complete yet. */
-  async openPartitions(dataset: string): Promise<string[]> {
-    const prefix = `${this.layout.metaRoot(dataset)}open/`;
-    const generation = lakeActivity(this.layout.metaRoot(dataset));
-    const atMs = this.clock();
-    const paths: string[] = [];
-    for await (const object of listAll(this.store, prefix)) paths.push(object.key.slice(prefix.length).replaceAll('+', '/'));
-    this.openLists.set(dataset, { value: paths, atMs, generation });
-    return [...paths];
-  }
-
-  /**
-   * openPartitions for the completeness check, which asks every tick: the last listing is reused
-   * while this process wrote no marker, checkpoint or change record of the dataset and it is
-   * younger than `openListReuseMs` (materializer.open_list_interval). An instance that changes
-   * its checkpoint reads everything again, so the instance whose checkpoint completes a partition
-   * sees it at once; an idle one sees other processes' markers that late.
-   * Recovery and Iceberg call openPartitions, which always lists.
-   */
-  async openPartitionsForCompletion(dataset: string): Promise<string[]> {
-    const last = this.openLists.get(dataset);
-    if (last && this.reusable(dataset, last)) return [...last.value];
-    return this.openPartitions(dataset);
-  }
-
-  /** A read is reusable while this process changed no marker, checkpoint or change record of the dataset since, for openListReuseMs. */
-  private reusable(dataset: string, read: { atMs: number; generation: number }): boolean {
-    return read.generation === lakeActivity(this.layout.metaRoot(dataset)) && this.clock() - read.atMs < this.openListReuseMs;
-  }
-
-  private openMarker(dataset: string, partitionPath: string): string {
-    return `${this.layout.metaRoot(dataset)}open/${partitionPath.replaceAll('/', '+')}`;
-  }
-
-  private async addOpenMarker(dataset: string, partitionPath: string): Promise<void> {
-    await this.store.put(this.openMarker(dataset, partitionPath), '');
-    noteLakeActivity(this.layout.metaRoot(dataset));
-  }
-
-  private async dropOpenMarker(dataset: string, partitionPath: string): Promise<void> {
-    await this.store.delete([this.openMarker(dataset, partitionPath)]);
-    noteLakeActivity(this.layout.metaRoot(dataset));
-  }
-
-  private async writeManifest(state: PartitionState): Promise<void> {
-    const manifest: PartitionManifest = {
-      dataset: state.dataset,
-      partition_path: state.partition_path,
-      version: state.version,
-      status: 'complete',
-      rows: state.rows,
-      created_at: new Date().toISOString(),
-      entries: state.files.map((f) => ({ url: f.uri, mandatory: true, meta: { content_length: f.bytes, record_count: f.rows } })),
-    };
-    await putJson(this.store, this.layout.partitionManifest(state.dataset, state.partition_path, state.version), manifest);
-  }
-
-  private async appendChange(change: ChangeRecord): Promise<void> {
-    const flat = change.partition_path.replaceAll('/', '+');
-    const key = `${this.layout.changeLog(change.dataset)}${change.at}-${flat}-v${String(change.version).padStart(6, '0')}.json`;
-    await putJson(this.store, key, change);
-    noteLakeActivity(this.layout.metaRoot(change.dataset));
-  }
 
   /**
    * Read-modify-write of a partition state with optimistic concurrency. `mutate` returns the new
@@ -432,7 +276,7 @@ export class CommitLog {
     const key = this.layout.partitionState(dataset, partitionPath);
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const now = new Date().toISOString();
-      const existing = await getJson<PartitionState>(this.store, key);
+      const existing = await readMetadata(this.store, key, partitionStateSchema);
       const current = existing?.value ?? newPartitionState(dataset, partitionPath, now);
       const next = mutate(current, now);
       if (next === undefined) return current;
@@ -447,36 +291,4 @@ export class CommitLog {
     }
     throw new TukangError('COMMIT_CONFLICT', `partition ${dataset}/${partitionPath}: ${MAX_CONFLICT_RETRIES} concurrent updates in a row; giving up this attempt`);
   }
-}
-
-function newPartitionState(dataset: string, partitionPath: string, now: string): PartitionState {
-  const values = partitionValues(partitionPath);
-  const { startMs: start, endMs: end } = partitionBounds(partitionPath);
-  return {
-    dataset,
-    partition_path: partitionPath,
-    values,
-    start_at: new Date(start).toISOString(),
-    end_at: new Date(end).toISOString(),
-    status: 'open',
-    version: 1,
-    files: [],
-    rows: 0,
-    bytes: 0,
-    duplicates: 0,
-    late_rows: 0,
-    min_event_at: null,
-    max_event_at: null,
-    versions: [{ version: 1, reason: 'ingest', created_at: now, completed_at: null, files: 0, rows: 0, manifest: null }],
-    created_at: now,
-    updated_at: now,
-  };
-}
-
-function minIso(a: string | null, b: string): string {
-  return a === null || b < a ? b : a;
-}
-
-function maxIso(a: string | null, b: string): string {
-  return a === null || b > a ? b : a;
 }

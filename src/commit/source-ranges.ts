@@ -1,4 +1,4 @@
-import type { FileCommit, SourceRange } from './metadata-types.js';
+import type { FileCommit, SourceRange } from '../lake/metadata-types.js';
 
 /**
  * Every source offset range whose rows a file holds: one for a flushed file, several for a
@@ -7,4 +7,11 @@ import type { FileCommit, SourceRange } from './metadata-types.js';
  */
 export function sourceRangesOf(file: FileCommit): SourceRange[] {
   return file.sources ?? [file.source];
+}
+
+/** The first of `files` holding an offset of `range` (same topic and source partition), if any. */
+export function fileOverlapping(files: readonly FileCommit[], range: SourceRange): FileCommit | undefined {
+  return files.find((f) =>
+    sourceRangesOf(f).some((r) => r.topic === range.topic && r.partition === range.partition && r.first_offset <= range.last_offset && r.last_offset >= range.first_offset),
+  );
 }

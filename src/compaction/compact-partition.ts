@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DatasetConfig } from '../config/schema.js';
 import type { CommitLog } from '../commit/commit-log.js';
-import type { FileCommit, PartitionState, SourceRange } from '../commit/metadata-types.js';
+import type { FileCommit, PartitionState, SourceRange } from '../lake/metadata-types.js';
 import { sourceRangesOf } from '../commit/source-ranges.js';
 import type { ResolvedSchema } from '../core/resolved-schema.js';
 import { TukangError } from '../errors/catalogue.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { extensionFor } from '../writing/file-flusher.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 import { RowBatchBuilder } from '../writing/parquet/row-batch.js';
 import { ParquetStreamWriter } from '../writing/parquet/stream-encoder.js';
 import { mergeSorted, type MergeRow } from './merge-sorted.js';

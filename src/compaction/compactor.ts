@@ -56,7 +56,7 @@ export class Compactor {
     if (!this.deps.dataset.compaction.enabled) return;
     for (const dataset of datasets) {
       const prefix = this.deps.layout.compactionRequests(dataset);
-      for await (const o of listAll(this.deps.store, prefix)) this.request(dataset, o.key.slice(prefix.length).replaceAll('+', '/'));
+      for await (const o of listAll(this.deps.store, prefix)) this.request(dataset, this.deps.layout.partitionOfFlatKey(prefix, o.key));
     }
   }
 

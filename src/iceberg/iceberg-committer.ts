@@ -14,7 +14,7 @@ import { describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { Component } from '../service/lifecycle.js';
 import { listAll, type ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 import { TableCommitter, type CommitOutcome } from './table-committer.js';
 import { tableLayout } from './table-schema.js';
 import { TableStore } from './table-store.js';

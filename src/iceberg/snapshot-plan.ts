@@ -5,8 +5,8 @@
  * of daily ones): a change rewrites only its bucket's manifest, and the manifest list has one
  * entry per bucket, so metadata stays small however many commits a table gets.
  */
-import type { FileCommit, PartitionState } from '../commit/metadata-types.js';
-import { partitionBounds, partitionValues } from '../commit/partition-values.js';
+import type { FileCommit, PartitionState } from '../lake/metadata-types.js';
+import { partitionBounds, partitionValues } from '../lake/hive-path.js';
 import { LINEAGE_COLUMNS } from '../core/records.js';
 import { STATUS, type ManifestEntry, type ManifestFile, type PartitionValue } from './manifests.js';
 import { fieldId, type TableLayout } from './table-schema.js';

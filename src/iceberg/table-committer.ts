@@ -6,8 +6,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommitLog } from '../commit/commit-log.js';
-import type { PartitionState } from '../commit/metadata-types.js';
-import { partitionBounds } from '../commit/partition-values.js';
+import type { PartitionState } from '../lake/metadata-types.js';
+import { partitionBounds } from '../lake/hive-path.js';
 import { TukangError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { ObjectStore } from '../storage/object-store.js';

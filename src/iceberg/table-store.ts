@@ -9,7 +9,7 @@
  */
 import { isTukangError } from '../errors/catalogue.js';
 import { getJson, type ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 import type { TableMetadata } from './table-metadata.js';
 
 export interface LoadedTable {

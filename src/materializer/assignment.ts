@@ -1,4 +1,4 @@
-import type { FileCommit } from '../commit/metadata-types.js';
+import type { FileCommit } from '../lake/metadata-types.js';
 import { committedEventIds } from './dedup-recovery.js';
 import { writtenDatasets, type PipelineContext } from './pipeline-context.js';
 import { RecoveryCoverage, type CoveredRange } from './recovery-coverage.js';

@@ -1,5 +1,5 @@
-import { partitionBounds } from '../commit/partition-values.js';
-import type { SourceCheckpoint } from '../commit/metadata-types.js';
+import { partitionBounds } from '../lake/hive-path.js';
+import type { SourceCheckpoint } from '../lake/metadata-types.js';
 import { describeError } from '../errors/catalogue.js';
 import { checkpointFor, completedThrough, partitionsToComplete } from './completeness.js';
 import { isSourceIdle, writtenDatasets, type PipelineContext } from './pipeline-context.js';

@@ -1,5 +1,5 @@
 import type { PartitionBuffer } from '../buffering/partition-buffer.js';
-import type { SourceCheckpoint } from '../commit/metadata-types.js';
+import type { SourceCheckpoint } from '../lake/metadata-types.js';
 import { dueAt, type FlushTiming } from './flush-triggers.js';
 
 /** What one source partition has pending here, for its checkpoint. */

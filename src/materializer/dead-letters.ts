@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RejectReason, SourceRecord } from '../core/records.js';
 import type { PartitionBuffer } from '../buffering/partition-buffer.js';
 import { describeError, type TukangError } from '../errors/catalogue.js';
@@ -42,15 +41,8 @@ export function addRejected(ctx: PipelineContext, source: SourceState, p: number
 
 const pad = (offset: number): string => String(offset).padStart(20, '0');
 
-/**
- * The objects holding one (time partition, source partition)'s unflushable rows. Not named
- * `<last>-<first>.ndjson` like the batches of rejected records: those ranges claim every
- * rejected record between their ends, and these rows interleave with other time partitions'.
- */
 function unflushablePrefix(ctx: PipelineContext, buffer: PartitionBuffer): string {
-  const { dataset, deps } = ctx;
-  const pathHash = createHash('sha256').update(buffer.partitionPath).digest('hex').slice(0, 12);
-  return `${deps.layout.deadLettersOf(dataset.name, dataset.topic, buffer.sourcePartition)}unflushable-${pathHash}-`;
+  return ctx.deps.layout.unflushableDeadLetters(ctx.dataset.name, ctx.dataset.topic, buffer.sourcePartition, buffer.partitionPath);
 }
 
 /** Offset ranges of unflushable rows already written for this buffer's time and source partition (by an earlier run). */

@@ -12,7 +12,7 @@ import type { Component } from '../service/lifecycle.js';
 import { KafkaSource, type SourceHandler } from '../source/kafka-source.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { FileFlusher } from '../writing/file-flusher.js';
-import { LakeLayout } from '../writing/lake-layout.js';
+import { LakeLayout } from '../lake/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
 import { DatasetPipeline } from './dataset-pipeline.js';
 import { Compactor } from '../compaction/compactor.js';

@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { DeadLetterBatch } from '../writing/dead-letter-batch.js';
 import type { FileFlusher } from '../writing/file-flusher.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 import type { DatasetCounters } from './dataset-counters.js';
 import type { FlushTiming } from './flush-triggers.js';
 import type { RecoveryCoverage } from './recovery-coverage.js';

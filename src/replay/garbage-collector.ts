@@ -1,6 +1,8 @@
-import type { PartitionManifest, PartitionState } from '../commit/metadata-types.js';
-import { getJson, listAll, type ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { PartitionManifest, PartitionState } from '../lake/metadata-types.js';
+import { partitionManifestSchema, partitionStateSchema } from '../lake/metadata-schemas.js';
+import { readMetadata } from '../lake/read-metadata.js';
+import { listAll, type ObjectStore } from '../storage/object-store.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 import { findOrphans, type OrphanFile } from './orphan-sweep.js';
 
 /** A partition's current state and the manifests of its earlier versions (whichever exist). */
@@ -79,12 +81,12 @@ export async function readHistories(store: ObjectStore, layout: LakeLayout, data
   const histories: PartitionHistory[] = [];
   for await (const o of listAll(store, prefix)) {
     if (!o.key.endsWith('/state.json')) continue;
-    const state = (await getJson<PartitionState>(store, o.key))?.value;
+    const state = (await readMetadata(store, o.key, partitionStateSchema))?.value;
     if (!state || state.version < 2) continue;
     const manifests: PartitionManifest[] = [];
     for (const v of state.versions) {
       if (v.version >= state.version || v.manifest === null) continue;
-      const m = await getJson<PartitionManifest>(store, v.manifest);
+      const m = await readMetadata(store, v.manifest, partitionManifestSchema);
       if (m) manifests.push(m.value);
     }
     histories.push({ state, manifests });
@@ -113,7 +115,7 @@ export async function collectGarbage(
   for (const files of byPartition.values()) {
     const first = files[0];
     if (!first) continue;
-    const state = (await getJson<PartitionState>(store, layout.partitionState(first.dataset, first.partition_path)))?.value;
+    const state = (await readMetadata(store, layout.partitionState(first.dataset, first.partition_path), partitionStateSchema))?.value;
     const live = new Set(state?.files.map((f) => f.key) ?? []);
     const doomed = files.filter((f) => !live.has(f.key));
     // A superseded file was moved out of its folder (file-placement.ts); delete it wherever it is.

@@ -1,6 +1,8 @@
-import type { PartitionState } from '../commit/metadata-types.js';
-import { getJson, listAll, type ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { PartitionState } from '../lake/metadata-types.js';
+import { partitionStateSchema } from '../lake/metadata-schemas.js';
+import { readMetadata } from '../lake/read-metadata.js';
+import { listAll, type ObjectStore } from '../storage/object-store.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 
 export interface OrphanFile {
   dataset: string;
@@ -31,7 +33,7 @@ export async function findOrphans(
     const id = `${dataset}\u0000${partitionPath}`;
     let keys = states.get(id);
     if (!keys) {
-      const state = (await getJson<PartitionState>(store, layout.partitionState(dataset, partitionPath)))?.value;
+      const state = (await readMetadata(store, layout.partitionState(dataset, partitionPath), partitionStateSchema))?.value;
       keys = new Set(state?.files.map((f) => f.key) ?? []);
       states.set(id, keys);
     }

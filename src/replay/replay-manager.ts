@@ -5,7 +5,7 @@ import { TukangError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { Component } from '../service/lifecycle.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
 import type { ReplayBus } from './replay-bus.js';
 import { planFor, startReplay, type ReplayDeps } from './replay-runner.js';

@@ -1,6 +1,6 @@
-import { partitionBounds } from '../commit/partition-values.js';
+import { partitionBounds } from '../lake/hive-path.js';
 import { listAll, type ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 
 /**
  * Paths of the partitions of a dataset that start in [fromMs, toMs), sorted. Read from the

@@ -1,16 +1,12 @@
 import { hostname } from 'node:os';
+import { replayJobSchema, replayLockSchema } from '../lake/metadata-schemas.js';
+import { readMetadata } from '../lake/read-metadata.js';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import { isAlive } from '../stack/processes.js';
-import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from '../writing/lake-layout.js';
+import { listAll, putJson, type ObjectStore } from '../storage/object-store.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
+import type { ReplayLock } from '../lake/metadata-types.js';
 import type { ReplayJob } from './replay-types.js';
-
-interface ReplayLock {
-  job_id: string;
-  host: string;
-  pid: number;
-  heartbeat_at: string;
-}
 
 /** A lock whose heartbeat is older than this is abandoned (its holder died on another host). */
 export const LOCK_STALE_MS = 60_000;
@@ -28,11 +24,11 @@ export class ReplayStore {
   ) {}
 
   private jobKey(id: string): string {
-    return `${this.layout.root}_tukang/replays/${id}.json`;
+    return this.layout.replayJob(id);
   }
 
   private lockKey(dataset: string, partitionPath: string): string {
-    return `${this.layout.metaRoot(dataset)}partitions/${partitionPath}/replay.lock`;
+    return this.layout.replayLock(dataset, partitionPath);
   }
 
   /** The ETag of each job document as this process last wrote it, for If-Match. */
@@ -68,13 +64,13 @@ export class ReplayStore {
   }
 
   async readJob(id: string): Promise<ReplayJob | undefined> {
-    return (await getJson<ReplayJob>(this.store, this.jobKey(id)))?.value;
+    return (await readMetadata(this.store, this.jobKey(id), replayJobSchema))?.value;
   }
 
   async listJobs(): Promise<ReplayJob[]> {
     const jobs: ReplayJob[] = [];
-    for await (const o of listAll(this.store, `${this.layout.root}_tukang/replays/`)) {
-      const job = (await getJson<ReplayJob>(this.store, o.key))?.value;
+    for await (const o of listAll(this.store, this.layout.replayJobs())) {
+      const job = (await readMetadata(this.store, o.key, replayJobSchema))?.value;
       if (job) jobs.push(job);
     }
     return jobs;
@@ -83,8 +79,8 @@ export class ReplayStore {
   /** Marks running jobs whose process is gone as failed, so that their history is honest. */
   async failAbandonedJobs(): Promise<ReplayJob[]> {
     const failed: ReplayJob[] = [];
-    for await (const o of listAll(this.store, `${this.layout.root}_tukang/replays/`)) {
-      const read = await getJson<ReplayJob>(this.store, o.key);
+    for await (const o of listAll(this.store, this.layout.replayJobs())) {
+      const read = await readMetadata(this.store, o.key, replayJobSchema);
       const job = read?.value;
       if (!read || !job || job.status !== 'running' || !abandoned(job.host, job.pid, job.updated_at)) continue;
       const now = new Date().toISOString();
@@ -124,7 +120,7 @@ export class ReplayStore {
     } catch (err) {
       if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
     }
-    const held = await getJson<ReplayLock>(this.store, key);
+    const held = await readMetadata(this.store, key, replayLockSchema);
     if (held && !abandoned(held.value.host, held.value.pid, held.value.heartbeat_at)) {
       throw new TukangError('REPLAY_CONFLICT', `partition ${partitionPath} is being replayed by job ${held.value.job_id}`, {
         details: { partition_path: partitionPath, job_id: held.value.job_id },
@@ -142,7 +138,7 @@ export class ReplayStore {
   async heartbeat(dataset: string, partitionPaths: string[], jobId: string): Promise<void> {
     for (const path of partitionPaths) {
       const key = this.lockKey(dataset, path);
-      const held = await getJson<ReplayLock>(this.store, key);
+      const held = await readMetadata(this.store, key, replayLockSchema);
       if (held?.value.job_id !== jobId) continue;
       await putJson(this.store, key, { job_id: jobId, host: hostname(), pid: process.pid, heartbeat_at: new Date().toISOString() }, { ifMatch: held.etag });
     }
@@ -150,7 +146,7 @@ export class ReplayStore {
 
   async unlock(dataset: string, partitionPath: string, jobId: string): Promise<void> {
     const key = this.lockKey(dataset, partitionPath);
-    const held = await getJson<ReplayLock>(this.store, key);
+    const held = await readMetadata(this.store, key, replayLockSchema);
     if (held?.value.job_id === jobId) await this.store.delete([key]);
   }
 }

@@ -10,7 +10,7 @@ import { Materializer } from '../materializer/materializer.js';
 import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
 import { IcebergCommitter } from '../iceberg/iceberg-committer.js';
 import { GcService } from '../replay/gc-service.js';
-import { LakeLayout } from '../writing/lake-layout.js';
+import { LakeLayout } from '../lake/lake-layout.js';
 
 /** Health checks and consumer lag try Kafka twice per probe; the next probe tries again. */
 const PROBE_RETRIES = 1;

@@ -63,6 +63,7 @@ export async function* listAll(store: ObjectStore, prefix: string, options: Omit
   } while (token !== undefined);
 }
 
+/** Raw, unvalidated JSON read: src/ reads metadata through lake/read-metadata.ts instead (tests and src/iceberg still use this). */
 export async function getJson<T>(store: ObjectStore, key: string): Promise<{ value: T; etag: string } | undefined> {
   const object = await store.get(key);
   if (!object) return undefined;

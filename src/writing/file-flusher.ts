@@ -1,13 +1,13 @@
 import type { DatasetConfig } from '../config/schema.js';
 import type { ResolvedSchema } from '../core/resolved-schema.js';
 import type { CommitLog } from '../commit/commit-log.js';
-import type { FileCommit, PartitionState } from '../commit/metadata-types.js';
+import type { FileCommit, PartitionState } from '../lake/metadata-types.js';
 import { sourceRangesOf } from '../commit/source-ranges.js';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { PartitionBuffer, Segment } from '../buffering/partition-buffer.js';
 import type { ParquetEncoderPool } from './parquet/encoder-pool.js';
-import type { LakeLayout } from './lake-layout.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
 import { CommittedIds } from './committed-ids.js';
 
 export interface FlushResult {

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { CommitLog } from '../../src/commit/commit-log.js';
-import type { FileCommit } from '../../src/commit/metadata-types.js';
+import type { FileCommit } from '../../src/lake/metadata-types.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { TukangConfig } from '../../src/config/schema.js';
 import { buildCatalog, type BuiltCatalog, type CatalogBuildDeps } from '../../src/catalog/build-catalog.js';
@@ -17,7 +17,7 @@ import { SchemaValidator } from '../../src/catalog/openapi/schema-validator.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { MemoryObjectStore } from '../../src/storage/memory-object-store.js';
-import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../src/lake/lake-layout.js';
 
 export const READ_TOKEN = 'read-token-0123456789abcdef';
 export const WRITE_ONLY_TOKEN = 'write-token-0123456789abcdef';

@@ -4,7 +4,7 @@
  */
 import { parquetMetadata, parquetReadObjects, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import type { PartitionState } from '../../src/commit/metadata-types.js';
+import type { PartitionState } from '../../src/lake/metadata-types.js';
 import { getJson, listAll, type ObjectStore } from '../../src/storage/object-store.js';
 
 export interface LakeFile {

@@ -15,7 +15,7 @@ import type { DatasetCounters } from '../../src/materializer/dataset-counters.js
 import { DatasetPipeline } from '../../src/materializer/dataset-pipeline.js';
 import { MemoryObjectStore } from '../../src/storage/memory-object-store.js';
 import { FileFlusher } from '../../src/writing/file-flusher.js';
-import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../src/writing/parquet/encoder-pool.js';
 
 /** The dataset most pipeline tests use: Nakadi orders with one column, hourly partitions. */

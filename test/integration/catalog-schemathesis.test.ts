@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import { CommitLog } from '../../src/commit/commit-log.js';
 import { createS3Client, S3ObjectStore } from '../../src/storage/s3-object-store.js';
 import { listAll } from '../../src/storage/object-store.js';
-import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../src/writing/parquet/encoder-pool.js';
 import { DAY0, HOUR, ORDER_COLUMNS, commitFile } from '../helpers/catalog-fixture.js';
 import { freePort, startCli, waitFor, writeTempConfig } from '../helpers/cli.js';

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PartitionState } from '../../src/commit/metadata-types.js';
+import type { PartitionState } from '../../src/lake/metadata-types.js';
 import type { ReplayBus } from '../../src/replay/replay-bus.js';
 import { getJson } from '../../src/storage/object-store.js';
-import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { assertAccessible, launchBrowser, screenshot } from '../helpers/browser.js';
 import { catalogConfig, commitFile, DAY0, hourPath, startCatalog } from '../helpers/catalog-fixture.js';
 

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PartitionState } from '../../src/commit/metadata-types.js';
+import type { PartitionState } from '../../src/lake/metadata-types.js';
 import { putJson } from '../../src/storage/object-store.js';
 import { MemoryObjectStore } from '../../src/storage/memory-object-store.js';
-import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { BUCKET, HOUR, hourPath, READ_TOKEN, startCatalog } from '../helpers/catalog-fixture.js';
 

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommitLog } from '../../src/commit/commit-log.js';
-import type { PartitionState } from '../../src/commit/metadata-types.js';
+import type { PartitionState } from '../../src/lake/metadata-types.js';
 import { sampleOrderEvents, type SampleRecord } from '../../src/sample/order-events.js';
 import { getJson, listAll } from '../../src/storage/object-store.js';
-import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { readPartitionStates } from '../helpers/lake-reader.js';
 import { committedOffsets, endOffsets, produce, serviceConfigFile, until } from '../helpers/pipeline-harness.js';

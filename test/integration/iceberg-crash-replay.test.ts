@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { LINEAGE_COLUMNS } from '../../src/core/records.js';
 import { TableStore } from '../../src/iceberg/table-store.js';
 import { prng, sampleOrderEvents, type SampleRecord } from '../../src/sample/order-events.js';
-import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { readWithDuckDb, readWithPyIceberg, type ReaderRows } from '../helpers/iceberg-readers.js';
 import { readLake } from '../helpers/lake-reader.js';

@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { Materializer } from '../../src/materializer/materializer.js';
 import { sampleOrderEvents } from '../../src/sample/order-events.js';
 import { createKafka } from '../../src/source/kafka-client.js';
-import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { readWithDuckDb, readWithPyIceberg, type ReadRequest, type ReaderRows } from '../helpers/iceberg-readers.js';
 import { readLake } from '../helpers/lake-reader.js';
 import { ordersConfig, produce, until } from '../helpers/pipeline-harness.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PartitionManifest } from '../../src/commit/metadata-types.js';
+import type { PartitionManifest } from '../../src/lake/metadata-types.js';
 import { LINEAGE_COLUMNS } from '../../src/core/records.js';
 import { sampleOrderEvents, type SampleRecord } from '../../src/sample/order-events.js';
 import { getJson, listAll } from '../../src/storage/object-store.js';

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommitLog } from '../../src/commit/commit-log.js';
-import type { PartitionState } from '../../src/commit/metadata-types.js';
+import type { PartitionState } from '../../src/lake/metadata-types.js';
 import { LINEAGE_COLUMNS } from '../../src/core/records.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ReplayStore } from '../../src/replay/replay-store.js';
 import type { ReplayJob } from '../../src/replay/replay-types.js';
 import { sampleOrderEvents } from '../../src/sample/order-events.js';
 import { createKafka } from '../../src/source/kafka-client.js';
-import { LakeLayout } from '../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { runCli, startCli, writeTempConfig } from '../helpers/cli.js';
 import { readLake, readParquetObject } from '../helpers/lake-reader.js';
 import { ORDER_COLUMNS, ordersConfig, produce, startMaterializer, until } from '../helpers/pipeline-harness.js';

@@ -1,4 +1,4 @@
-import type { ChangeRecord, PartitionState } from '../../commit/metadata-types.js';
+import type { ChangeRecord, PartitionState } from '../../lake/metadata-types.js';
 import { partitionIdOf } from './partition-id.js';
 
 /** What listing needs of a partition; the full state (files, versions) stays in S3 and the LRU. */

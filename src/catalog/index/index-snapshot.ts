@@ -1,4 +1,4 @@
-import type { ChangeRecord } from '../../commit/metadata-types.js';
+import type { ChangeRecord } from '../../lake/metadata-types.js';
 import { TukangError } from '../../errors/catalogue.js';
 import { DatasetIndex, type ChangeEntry, type PartitionEntry } from './dataset-index.js';
 import { partitionIdOf } from './partition-id.js';

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { RejectReason } from '../../core/records.js';
+import { LakeLayout } from '../../lake/lake-layout.js';
 import { listAll, type ObjectInfo, type ObjectStore } from '../../storage/object-store.js';
 import type { DeadLetter } from '../../writing/dead-letter-batch.js';
 
@@ -32,7 +33,7 @@ export class DeadLetterReader {
   }
 
   prefix(dataset: string): string {
-    return `${this.root}_tukang/dead-letters/${dataset}/`;
+    return new LakeLayout(this.root).deadLetters(dataset);
   }
 
   async counts(dataset: string): Promise<DeadLetterCounts> {

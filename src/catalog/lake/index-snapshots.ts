@@ -1,7 +1,7 @@
 import { describeError, isTukangError } from '../../errors/catalogue.js';
 import type { Logger } from '../../log/logger.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import type { LakeLayout } from '../../writing/lake-layout.js';
+import type { LakeLayout } from '../../lake/lake-layout.js';
 import type { ChangeEntry, DatasetIndex } from '../index/dataset-index.js';
 import { decodeSnapshot, encodeSnapshot } from '../index/index-snapshot.js';
 

@@ -1,12 +1,14 @@
 import { LRUCache } from 'lru-cache';
-import type { PartitionState } from '../../commit/metadata-types.js';
+import { partitionStateSchema } from '../../lake/metadata-schemas.js';
+import { readMetadata } from '../../lake/read-metadata.js';
+import type { PartitionState } from '../../lake/metadata-types.js';
 import type { DatasetConfig } from '../../config/schema.js';
 import { describeError } from '../../errors/catalogue.js';
 import type { Logger } from '../../log/logger.js';
 import type { Component } from '../../service/lifecycle.js';
 import { lakeActivity } from '../../commit/lake-activity.js';
-import { getJson, listAll, type ObjectStore } from '../../storage/object-store.js';
-import type { LakeLayout } from '../../writing/lake-layout.js';
+import { listAll, type ObjectStore } from '../../storage/object-store.js';
+import { parseChangeRecordName, type LakeLayout } from '../../lake/lake-layout.js';
 import { DatasetIndex, type ChangeEntry } from '../index/dataset-index.js';
 import { IndexSnapshots, type SnapshotSeen } from './index-snapshots.js';
 import { mapLimit } from './map-limit.js';
@@ -121,7 +123,7 @@ export class LakeCatalog implements Component {
     const cached = this.states.get(key);
     if (entry && cached && cached.etag === entry.etag) return cached;
     // Unknown to the index yet (created since the last refresh) or changed: read it now.
-    const read = await getJson<PartitionState>(this.store, this.layout.partitionState(dataset, path));
+    const read = await readMetadata(this.store, this.layout.partitionState(dataset, path), partitionStateSchema);
     if (!read) return undefined;
     this.remember(dataset, index, read.value, read.etag);
     return { state: read.value, etag: read.etag };
@@ -178,8 +180,8 @@ export class LakeCatalog implements Component {
   private async catchUp(dataset: string, index: DatasetIndex, current: ReadonlySet<string> = new Set()): Promise<void> {
     const changed = await this.tailChanges(dataset, index);
     // Open partitions grow with every commit and have no change record until complete: re-read them.
-    for await (const object of listAll(this.store, `${this.layout.metaRoot(dataset)}open/`)) {
-      const path = object.key.slice(object.key.lastIndexOf('/') + 1).replaceAll('+', '/');
+    for await (const object of listAll(this.store, this.layout.openMarkers(dataset))) {
+      const path = this.layout.openMarkerPath(dataset, object.key);
       if (!current.has(path)) changed.add(path);
     }
     await mapLimit([...changed], READ_CONCURRENCY, (path) => this.reread(dataset, index, path));
@@ -263,7 +265,7 @@ export class LakeCatalog implements Component {
   }
 
   private async reread(dataset: string, index: DatasetIndex, path: string): Promise<void> {
-    const read = await getJson<PartitionState>(this.store, this.layout.partitionState(dataset, path));
+    const read = await readMetadata(this.store, this.layout.partitionState(dataset, path), partitionStateSchema);
     if (read) this.remember(dataset, index, read.value, read.etag);
   }
 
@@ -275,8 +277,7 @@ export class LakeCatalog implements Component {
 
 /** `2026-11-21T11:01:02.345Z-event_date=2026-11-21+event_hour=10-v000001.json` */
 export function parseChangeName(name: string): ChangeEntry | undefined {
-  const match = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)-(.+)-v(\d+)\.json$/.exec(name);
-  if (!match) return undefined;
-  const at = match[1] as string;
-  return { name, at, atMs: Date.parse(at), path: (match[2] as string).replaceAll('+', '/'), version: Number(match[3]), change: 'complete' };
+  const parsed = parseChangeRecordName(name);
+  if (!parsed) return undefined;
+  return { name, at: parsed.at, atMs: Date.parse(parsed.at), path: parsed.partitionPath, version: parsed.version, change: 'complete' };
 }

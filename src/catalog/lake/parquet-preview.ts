@@ -1,7 +1,7 @@
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { LRUCache } from 'lru-cache';
-import type { FileCommit } from '../../commit/metadata-types.js';
+import type { FileCommit } from '../../lake/metadata-types.js';
 import { objectAsyncBuffer } from '../../storage/object-async-buffer.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 

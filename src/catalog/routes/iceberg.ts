@@ -8,7 +8,7 @@
 import type { TukangConfig } from '../../config/schema.js';
 import { TableStore } from '../../iceberg/table-store.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import { LakeLayout } from '../../writing/lake-layout.js';
+import { LakeLayout } from '../../lake/lake-layout.js';
 import type { CatalogContext } from '../context.js';
 import { paramsOf } from '../openapi/request-validator.js';
 import { notFound } from '../problem.js';

@@ -2,7 +2,7 @@ import type { DatasetConfig } from '../../config/schema.js';
 import type { CatalogContext } from '../context.js';
 import { partitionPathOf } from '../index/partition-id.js';
 import { badRequest, notFound } from '../problem.js';
-import type { PartitionState } from '../../commit/metadata-types.js';
+import type { PartitionState } from '../../lake/metadata-types.js';
 
 export function datasetOr404(ctx: CatalogContext, name: string): DatasetConfig {
   const dataset = ctx.lake.dataset(name);

@@ -1,6 +1,8 @@
-import type { PartitionManifest } from '../../commit/metadata-types.js';
+import type { PartitionManifest } from '../../lake/metadata-types.js';
+import { partitionManifestSchema } from '../../lake/metadata-schemas.js';
+import { readMetadata } from '../../lake/read-metadata.js';
 import { TukangError } from '../../errors/catalogue.js';
-import { getJson, type ObjectStore } from '../../storage/object-store.js';
+import { type ObjectStore } from '../../storage/object-store.js';
 import type { CatalogContext } from '../context.js';
 import { UnknownColumnError } from '../lake/parquet-preview.js';
 import { paramsOf } from '../openapi/request-validator.js';
@@ -24,7 +26,7 @@ export function partitionDataRoutes(ctx: CatalogContext, store: ObjectStore, buc
       if (!version?.manifest || version.completed_at === null) {
         throw new HttpProblem(409, 'Conflict', 'MANIFEST_UNAVAILABLE', `partition ${id} has no complete version${wanted === undefined ? '' : ` ${wanted}`} yet, so no manifest`);
       }
-      const manifest = (await getJson<PartitionManifest>(store, version.manifest))?.value;
+      const manifest = (await readMetadata(store, version.manifest, partitionManifestSchema))?.value;
       if (!manifest) throw new TukangError('METADATA_CORRUPT', `manifest ${version.manifest} is named by the state but missing`);
       // An older version's files left the Hive folder when a newer version replaced them: serve
       // the URLs where they are now (until garbage collection, after replay.retention).

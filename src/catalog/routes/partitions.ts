@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { FileCommit } from '../../commit/metadata-types.js';
+import type { FileCommit } from '../../lake/metadata-types.js';
 import type { CatalogContext } from '../context.js';
 import { markImmutable } from '../etag.js';
 import { decodeCursor, encodeCursor } from '../index/cursor.js';

@@ -1,4 +1,4 @@
-import type { FileCommit, PartitionState } from '../../commit/metadata-types.js';
+import type { FileCommit, PartitionState } from '../../lake/metadata-types.js';
 import type { ChangeEntry, PartitionEntry } from '../index/dataset-index.js';
 import { encodeCursor } from '../index/cursor.js';
 import { partitionIdOf } from '../index/partition-id.js';

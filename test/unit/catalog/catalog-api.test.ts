@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import type { DeadLetter } from '../../../src/writing/dead-letter-batch.js';
 import { sampleBatch } from '../writing/fixtures/sample-batch.js';
 import { BUCKET, DAY0, HOUR, READ_TOKEN, WRITE_ONLY_TOKEN, catalogConfig, commitFile, startCatalog, type CatalogHarness } from '../../helpers/catalog-fixture.js';

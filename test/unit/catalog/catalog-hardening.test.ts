@@ -13,7 +13,7 @@ import type { HealthCheck } from '../../../src/catalog/context.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { createKafka } from '../../../src/source/kafka-client.js';
 import type { DeadLetter } from '../../../src/writing/dead-letter-batch.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { sampleBatch } from '../writing/fixtures/sample-batch.js';
 import { DAY0, HOUR, READ_TOKEN, WRITE_ONLY_TOKEN, catalogConfig, checkAgainstDocument, commitFile, startCatalog } from '../../helpers/catalog-fixture.js';

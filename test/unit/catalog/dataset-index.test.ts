@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PartitionState } from '../../../src/commit/metadata-types.js';
+import type { PartitionState } from '../../../src/lake/metadata-types.js';
 import { DatasetIndex } from '../../../src/catalog/index/dataset-index.js';
 import { partitionIdOf, partitionPathOf } from '../../../src/catalog/index/partition-id.js';
 import { parseChangeName } from '../../../src/catalog/lake/lake-catalog.js';

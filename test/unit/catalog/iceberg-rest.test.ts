@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { resolveSchema } from '../../../src/cleansing/schema/resolve-schema.js';
 import { IcebergCommitter } from '../../../src/iceberg/iceberg-committer.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { DAY0, READ_TOKEN, WRITE_ONLY_TOKEN, catalogConfig, commitFile, startCatalog } from '../../helpers/catalog-fixture.js';
 
 test('Iceberg REST endpoints: config, namespace, tables, load table with storage config, HEAD, tokens', async (t) => {

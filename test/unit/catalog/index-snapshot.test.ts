@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import type { PartitionState } from '../../../src/commit/metadata-types.js';
+import type { PartitionState } from '../../../src/lake/metadata-types.js';
 import type { DatasetConfig } from '../../../src/config/schema.js';
 import type { DatasetIndex } from '../../../src/catalog/index/dataset-index.js';
 import { LakeCatalog, type LakeCatalogSettings } from '../../../src/catalog/lake/lake-catalog.js';
@@ -9,7 +9,7 @@ import { createLogger, silentLogger, type Logger } from '../../../src/log/logger
 import { CountingObjectStore } from '../../../src/storage/counting-object-store.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { putJson } from '../../../src/storage/object-store.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { HOUR, hourPath } from '../../helpers/catalog-fixture.js';
 
 const T0 = Date.UTC(2026, 0, 1);

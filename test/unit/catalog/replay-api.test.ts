@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { SourceRecord } from '../../../src/core/records.js';
 import type { ReplayBus, TopicOffsets } from '../../../src/replay/replay-bus.js';
 import { ReplayStore } from '../../../src/replay/replay-store.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { DAY0, HOUR, READ_TOKEN, WRITE_ONLY_TOKEN, checkAgainstDocument, commitFile, hourPath, startCatalog, type CatalogHarness } from '../../helpers/catalog-fixture.js';
 
 type Json = Record<string, unknown>;

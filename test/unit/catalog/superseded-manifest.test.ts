@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { BUCKET, DAY0, commitFile, startCatalog } from '../../helpers/catalog-fixture.js';
 
 test('an older version’s manifest is served with the URLs where its files are now, after a replay moved them out of the folder', async (t) => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommitLog } from '../../../src/commit/commit-log.js';
-import type { ChangeRecord } from '../../../src/commit/metadata-types.js';
+import type { ChangeRecord } from '../../../src/lake/metadata-types.js';
 import { getJson, listAll } from '../../../src/storage/object-store.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { DAY0, HOUR, commitFile, hourPath } from '../../helpers/catalog-fixture.js';
 
 /** Dies (throws) at the first write under a prefix, as a SIGKILL would at that moment. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { resolveSchema } from '../../../src/cleansing/schema/resolve-schema.js';
 import { CommitLog } from '../../../src/commit/commit-log.js';
-import type { FileCommit, PartitionState } from '../../../src/commit/metadata-types.js';
+import type { FileCommit, PartitionState } from '../../../src/lake/metadata-types.js';
 import { compactPartition, type CompactionDeps } from '../../../src/compaction/compact-partition.js';
 import { Compactor } from '../../../src/compaction/compactor.js';
 import { silentLogger } from '../../../src/log/logger.js';
@@ -14,7 +14,7 @@ import { ReplayStore } from '../../../src/replay/replay-store.js';
 import { prng } from '../../../src/sample/order-events.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { getJson, putJson } from '../../../src/storage/object-store.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { RowBatchBuilder } from '../../../src/writing/parquet/row-batch.js';
 

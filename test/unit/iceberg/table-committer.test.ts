@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommitLog } from '../../../src/commit/commit-log.js';
-import type { FileCommit } from '../../../src/commit/metadata-types.js';
+import type { FileCommit } from '../../../src/lake/metadata-types.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { resolveSchema } from '../../../src/cleansing/schema/resolve-schema.js';
 import { readAvroFile } from '../../../src/iceberg/avro/avro-file.js';
@@ -13,7 +13,7 @@ import { TableStore } from '../../../src/iceberg/table-store.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { listAll, putJson } from '../../../src/storage/object-store.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 21, 0, 0, 0);

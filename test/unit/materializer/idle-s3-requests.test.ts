@@ -10,7 +10,7 @@ import { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
 import { CountingObjectStore } from '../../../src/storage/counting-object-store.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { FileFlusher } from '../../../src/writing/file-flusher.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 
 // Issue 14: while no events arrive, an instance makes at most 100 S3 requests per hour per dataset.

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeHiveValue, partitionPath, partitionStart } from '../../../src/cleansing/time-partition.js';
-import { partitionBounds, partitionValues } from '../../../src/commit/partition-values.js';
-import { LakeLayout, offsetsFromKey } from '../../../src/writing/lake-layout.js';
+import { partitionPath, partitionStart } from '../../../src/cleansing/time-partition.js';
+import { escapePathName as escapeHiveValue, partitionBounds, partitionValues } from '../../../src/lake/hive-path.js';
+import { LakeLayout, offsetsFromKey } from '../../../src/lake/lake-layout.js';
 
 test('event times map to UTC hour and day partitions with Hive paths', () => {
   const t = Date.parse('2026-11-21T10:59:59.999Z');

@@ -4,7 +4,7 @@ import { Deduplicator } from '../../../src/cleansing/deduplicator.js';
 import { WatermarkTracker } from '../../../src/cleansing/watermark-tracker.js';
 import { completedThrough } from '../../../src/materializer/completeness.js';
 import { RecoveryCoverage } from '../../../src/materializer/recovery-coverage.js';
-import type { SourceCheckpoint } from '../../../src/commit/metadata-types.js';
+import type { SourceCheckpoint } from '../../../src/lake/metadata-types.js';
 
 test('a partition watermark trails its highest event time by the out-of-orderness and ignores stragglers', () => {
   const w = new WatermarkTracker(30_000, 5_000);

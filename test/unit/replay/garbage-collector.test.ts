@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PartitionManifest, PartitionState, PartitionVersion } from '../../../src/commit/metadata-types.js';
+import type { PartitionManifest, PartitionState, PartitionVersion } from '../../../src/lake/metadata-types.js';
 import { planGc, type PartitionHistory } from '../../../src/replay/garbage-collector.js';
 
 const DAY = 86_400_000;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommitLog } from '../../../src/commit/commit-log.js';
-import type { FileCommit } from '../../../src/commit/metadata-types.js';
+import type { FileCommit } from '../../../src/lake/metadata-types.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { collectGarbage } from '../../../src/replay/garbage-collector.js';
 import { GcService } from '../../../src/replay/gc-service.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 
 const PATH = 'event_date=2026-11-21/event_hour=10';
 const DAY = 86_400_000;

@@ -9,7 +9,7 @@ import { runReplay } from '../../../src/replay/replay-runner.js';
 import { ReplayStore } from '../../../src/replay/replay-store.js';
 import type { ReplayRange } from '../../../src/replay/replay-types.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { DAY0, commitFile, hourPath } from '../../helpers/catalog-fixture.js';
 import { readParquetObject } from '../../helpers/lake-reader.js';

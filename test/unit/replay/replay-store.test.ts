@@ -7,7 +7,7 @@ import { ReplayStore } from '../../../src/replay/replay-store.js';
 import type { ReplayJob } from '../../../src/replay/replay-types.js';
 import { getJson, putJson } from '../../../src/storage/object-store.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
-import { LakeLayout } from '../../../src/writing/lake-layout.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
 
 /** The pid of a process that has exited: a replay runner that was killed. */
 const deadPid = spawnSync(process.execPath, ['-e', '0']).pid;

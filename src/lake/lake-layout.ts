@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { TukangError } from '../errors/catalogue.js';
+import { flattenPath, unflattenPath } from './hive-path.js';
+
 /**
  * Where everything lives in the lake bucket. Data files sit under Hive-style paths that query
  * engines read directly; Tukang's metadata sits under `_tukang/`, which engines skip because of
@@ -83,7 +87,7 @@ export class LakeLayout {
 
   /** `orders/event_date=…/part-….parquet` of a Hive key, the part every location shares. */
   private relativeDataKey(key: string): string {
-    if (!key.startsWith(this.root)) throw new Error(`data file ${key} is outside the lake root ${this.root}`);
+    if (!key.startsWith(this.root)) throw new TukangError('INTERNAL', `data file ${key} is outside the lake root ${this.root}`);
     return key.slice(this.root.length);
   }
 
@@ -97,7 +101,12 @@ export class LakeLayout {
 
   /** A partition waiting for compaction (written when requested, deleted when done), so a restart resumes it. */
   compactionRequest(dataset: string, partitionPath: string): string {
-    return `${this.compactionRequests(dataset)}${partitionPath.replaceAll('/', '+')}`;
+    return `${this.compactionRequests(dataset)}${flattenPath(partitionPath)}`;
+  }
+
+  /** The partition path a compaction request (or open marker) key names: the inverse of its flattening. */
+  partitionOfFlatKey(prefix: string, key: string): string {
+    return unflattenPath(key.slice(prefix.length));
   }
 
   compactionRequests(dataset: string): string {
@@ -136,8 +145,7 @@ export class LakeLayout {
   }
 
   commitRecord(dataset: string, topic: string, sourcePartition: number, lastOffset: number, firstOffset: number, partitionPath: string): string {
-    const flatPath = partitionPath.replaceAll('/', '+');
-    return `${this.commitsOf(dataset, topic, sourcePartition)}${padOffset(lastOffset)}-${padOffset(firstOffset)}-${flatPath}.json`;
+    return `${this.commitsOf(dataset, topic, sourcePartition)}${padOffset(lastOffset)}-${padOffset(firstOffset)}-${flattenPath(partitionPath)}.json`;
   }
 
   /** Per source partition: the watermark its owner has flushed through (for completeness). */
@@ -149,12 +157,27 @@ export class LakeLayout {
     return `${this.metaRoot(dataset)}sources/${topic}/`;
   }
 
+  /** Records that could not be decoded or failed the schema, with their bytes and the reason. */
+  deadLetters(dataset: string): string {
+    return `${this.root}_tukang/dead-letters/${dataset}/`;
+  }
+
   deadLettersOf(dataset: string, topic: string, sourcePartition: number): string {
-    return `${this.root}_tukang/dead-letters/${dataset}/${topic}/${padPartition(sourcePartition)}/`;
+    return `${this.deadLetters(dataset)}${topic}/${padPartition(sourcePartition)}/`;
   }
 
   deadLetterBatch(dataset: string, topic: string, sourcePartition: number, lastOffset: number, firstOffset: number): string {
     return `${this.deadLettersOf(dataset, topic, sourcePartition)}${padOffset(lastOffset)}-${padOffset(firstOffset)}.ndjson`;
+  }
+
+  /**
+   * The objects holding one (time partition, source partition)'s unflushable rows, followed by
+   * `<last>-<first>.ndjson`. Not named like the batches of rejected records: those ranges claim
+   * every rejected record between their ends, and these rows interleave with other time partitions'.
+   */
+  unflushableDeadLetters(dataset: string, topic: string, sourcePartition: number, partitionPath: string): string {
+    const pathHash = createHash('sha256').update(partitionPath).digest('hex').slice(0, 12);
+    return `${this.deadLettersOf(dataset, topic, sourcePartition)}unflushable-${pathHash}-`;
   }
 
   /**
@@ -169,6 +192,48 @@ export class LakeLayout {
   changeLog(dataset: string): string {
     return `${this.metaRoot(dataset)}changes/`;
   }
+
+  /** `<at>-<flattened path>-v<version:6>.json`: written again for the same change, it is the same key. */
+  changeRecord(dataset: string, at: string, partitionPath: string, version: number): string {
+    return `${this.changeLog(dataset)}${at}-${flattenPath(partitionPath)}-v${String(version).padStart(6, '0')}.json`;
+  }
+
+  /**
+   * Open markers: one empty object per partition that has files and is not complete (or whose
+   * folder may need repair), named by the flattened partition path (see `flattenPath`).
+   */
+  openMarkers(dataset: string): string {
+    return `${this.metaRoot(dataset)}open/`;
+  }
+
+  openMarker(dataset: string, partitionPath: string): string {
+    return `${this.openMarkers(dataset)}${flattenPath(partitionPath)}`;
+  }
+
+  /** The partition path an open marker key names. */
+  openMarkerPath(dataset: string, key: string): string {
+    return this.partitionOfFlatKey(this.openMarkers(dataset), key);
+  }
+
+  replayJobs(): string {
+    return `${this.root}_tukang/replays/`;
+  }
+
+  replayJob(id: string): string {
+    return `${this.replayJobs()}${id}.json`;
+  }
+
+  /** The lock that keeps two replays of one partition apart. */
+  replayLock(dataset: string, partitionPath: string): string {
+    return `${this.metaRoot(dataset)}partitions/${partitionPath}/replay.lock`;
+  }
+}
+
+/** The `<at>`, partition path and version of a change-log object's name, or undefined for another name. */
+export function parseChangeRecordName(name: string): { at: string; partitionPath: string; version: number } | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)-(.+)-v(\d+)\.json$/.exec(name);
+  if (!match) return undefined;
+  return { at: match[1] as string, partitionPath: unflattenPath(match[2] as string), version: Number(match[3]) };
 }
 
 /** Parses `...{last}-{first}...` names of commit records and dead-letter batches. */

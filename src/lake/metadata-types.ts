@@ -96,3 +96,34 @@ export interface ChangeRecord {
   change: 'complete' | 'late_data' | 'replay' | 'compaction';
   at: string;
 }
+
+/** A replay job as it is kept in S3 (`_tukang/replays/<id>.json`) and shown to users. */
+export interface ReplayJob {
+  id: string;
+  dataset: string;
+  partitions: string[];
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  dry_run: boolean;
+  records_total: number;
+  records_read: number;
+  rows_written: number;
+  files_written: number;
+  duplicates: number;
+  rejected: number;
+  /** Per partition: the version it had when the job started and the one it made. */
+  versions: Array<{ partition_path: string; from_version: number; to_version: number | null }>;
+  error: string | null;
+  host: string;
+  pid: number;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** The lock of one partition's replay (`partitions/<path>/replay.lock`): who holds it, refreshed by heartbeats. */
+export interface ReplayLock {
+  job_id: string;
+  host: string;
+  pid: number;
+  heartbeat_at: string;
+}

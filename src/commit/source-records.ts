@@ -1,0 +1,152 @@
+import { isTukangError } from '../errors/catalogue.js';
+import { offsetsFromKey, padOffset, type LakeLayout } from '../lake/lake-layout.js';
+import { fileCommitSchema, sourceCheckpointSchema } from '../lake/metadata-schemas.js';
+import type { FileCommit, SourceCheckpoint } from '../lake/metadata-types.js';
+import { readMetadata } from '../lake/read-metadata.js';
+import { listAll, putJson, type ObjectStore } from '../storage/object-store.js';
+import { lakeActivity, noteLakeActivity } from './lake-activity.js';
+
+/**
+ * The per-source-partition side of the commit protocol: immutable commit records (what recovery
+ * lists from Kafka's committed offset), source checkpoints (what completeness reads) and the
+ * offset ranges of dead-letter batches. CommitLog builds the partition-state side on top.
+ */
+export class SourceRecords {
+  /** How long the completeness check may reuse an open-marker listing (openPartitionsForCompletion); 0 lists every time. */
+  openListReuseMs = 0;
+  clock: () => number = Date.now;
+  private readonly openLists = new Map<string, { value: string[]; atMs: number; generation: number }>();
+  private readonly checkpointObjects = new Map<string, { value: SourceCheckpoint; etag: string }>();
+  private readonly checkpointReads = new Map<string, { value: SourceCheckpoint[]; atMs: number; generation: number }>();
+
+  constructor(
+    protected readonly store: ObjectStore,
+    protected readonly layout: LakeLayout,
+  ) {}
+
+  /**
+   * The commit record of a listed file (step 4). Commit records stay with the dataset that
+   * consumed the records (also for a late-data side table), so recovery finds every range of a
+   * source partition in one listing. Idempotent: a 412 means an earlier attempt got through.
+   */
+  async writeCommitRecord(file: FileCommit, sourceDataset: string): Promise<void> {
+    const recordKey = this.layout.commitRecord(sourceDataset, file.source.topic, file.source.partition, file.source.last_offset, file.source.first_offset, file.partition_path);
+    try {
+      await putJson(this.store, recordKey, file, { ifNoneMatch: '*' });
+    } catch (err) {
+      if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
+    }
+  }
+
+  /** Commit records of a source partition whose last offset is at or past `fromOffset`, in offset order. */
+  async commitsFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<FileCommit[]> {
+    const prefix = this.layout.commitsOf(dataset, topic, sourcePartition);
+    const startAfter = fromOffset > 0 ? `${prefix}${padOffset(fromOffset - 1)}~` : undefined;
+    const commits: FileCommit[] = [];
+    for await (const object of listAll(this.store, prefix, startAfter === undefined ? {} : { startAfter })) {
+      const range = offsetsFromKey(object.key);
+      if (!range || range.last < fromOffset) continue;
+      const record = await readMetadata(this.store, object.key, fileCommitSchema);
+      if (record) commits.push(record.value);
+    }
+    return commits;
+  }
+
+  /** Keys of every commit record of a source partition, oldest offsets first. */
+  async commitKeys(dataset: string, topic: string, sourcePartition: number): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const object of listAll(this.store, this.layout.commitsOf(dataset, topic, sourcePartition))) keys.push(object.key);
+    return keys;
+  }
+
+  async readCommit(key: string): Promise<FileCommit | undefined> {
+    return (await readMetadata(this.store, key, fileCommitSchema))?.value;
+  }
+
+  async readSourceCheckpoint(dataset: string, topic: string, sourcePartition: number): Promise<SourceCheckpoint | undefined> {
+    return (await readMetadata(this.store, this.layout.sourceCheckpoint(dataset, topic, sourcePartition), sourceCheckpointSchema))?.value;
+  }
+
+  /** Dead-letter batches of a source partition whose last offset is at or past `fromOffset`. */
+  async deadLetterRangesFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<Array<{ first: number; last: number }>> {
+    const prefix = this.layout.deadLettersOf(dataset, topic, sourcePartition);
+    const ranges: Array<{ first: number; last: number }> = [];
+    for await (const object of listAll(this.store, prefix)) {
+      const range = offsetsFromKey(object.key);
+      if (range && range.last >= fromOffset) ranges.push(range);
+    }
+    return ranges;
+  }
+
+  async writeSourceCheckpoint(checkpoint: SourceCheckpoint): Promise<void> {
+    await putJson(this.store, this.layout.sourceCheckpoint(checkpoint.dataset, checkpoint.topic, checkpoint.partition), checkpoint);
+    noteLakeActivity(this.layout.metaRoot(checkpoint.dataset));
+  }
+
+  async readSourceCheckpoints(dataset: string, topic: string): Promise<SourceCheckpoint[]> {
+    const generation = lakeActivity(this.layout.metaRoot(dataset));
+    const atMs = this.clock();
+    const checkpoints: SourceCheckpoint[] = [];
+    for await (const object of listAll(this.store, this.layout.sourceCheckpoints(dataset, topic))) {
+      // The listing's ETag says whether the copy read last time is still the object.
+      const known = this.checkpointObjects.get(object.key);
+      if (known?.etag === object.etag) {
+        checkpoints.push(known.value);
+        continue;
+      }
+      const value = await readMetadata(this.store, object.key, sourceCheckpointSchema);
+      if (value) {
+        checkpoints.push(value.value);
+        this.checkpointObjects.set(object.key, value);
+      }
+    }
+    this.checkpointReads.set(`${dataset}\n${topic}`, { value: checkpoints, atMs, generation });
+    return [...checkpoints];
+  }
+
+  /** readSourceCheckpoints for the completeness check, reused like openPartitionsForCompletion. */
+  async readSourceCheckpointsForCompletion(dataset: string, topic: string): Promise<SourceCheckpoint[]> {
+    const last = this.checkpointReads.get(`${dataset}\n${topic}`);
+    if (last && this.reusable(dataset, last)) return [...last.value];
+    return this.readSourceCheckpoints(dataset, topic);
+  }
+
+  /** Paths of the partitions of a dataset that have files and are not complete yet. */
+  async openPartitions(dataset: string): Promise<string[]> {
+    const generation = lakeActivity(this.layout.metaRoot(dataset));
+    const atMs = this.clock();
+    const paths: string[] = [];
+    for await (const object of listAll(this.store, this.layout.openMarkers(dataset))) paths.push(this.layout.openMarkerPath(dataset, object.key));
+    this.openLists.set(dataset, { value: paths, atMs, generation });
+    return [...paths];
+  }
+
+  /**
+   * openPartitions for the completeness check, which asks every tick: the last listing is reused
+   * while this process wrote no marker, checkpoint or change record of the dataset and it is
+   * younger than `openListReuseMs` (materializer.open_list_interval). An instance that changes
+   * its checkpoint reads everything again, so the instance whose checkpoint completes a partition
+   * sees it at once; an idle one sees other processes' markers that late.
+   * Recovery and Iceberg call openPartitions, which always lists.
+   */
+  async openPartitionsForCompletion(dataset: string): Promise<string[]> {
+    const last = this.openLists.get(dataset);
+    if (last && this.reusable(dataset, last)) return [...last.value];
+    return this.openPartitions(dataset);
+  }
+
+  /** A read is reusable while this process changed no marker, checkpoint or change record of the dataset since, for openListReuseMs. */
+  private reusable(dataset: string, read: { atMs: number; generation: number }): boolean {
+    return read.generation === lakeActivity(this.layout.metaRoot(dataset)) && this.clock() - read.atMs < this.openListReuseMs;
+  }
+
+  protected async addOpenMarker(dataset: string, partitionPath: string): Promise<void> {
+    await this.store.put(this.layout.openMarker(dataset, partitionPath), '');
+    noteLakeActivity(this.layout.metaRoot(dataset));
+  }
+
+  protected async dropOpenMarker(dataset: string, partitionPath: string): Promise<void> {
+    await this.store.delete([this.layout.openMarker(dataset, partitionPath)]);
+    noteLakeActivity(this.layout.metaRoot(dataset));
+  }
+}
