@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
-import { FilePlacement } from '../writing/file-placement.js';
+import { FilePlacement } from './file-placement.js';
 import { offsetsFromKey, padOffset, type LakeLayout } from '../writing/lake-layout.js';
 import type { CommitListener } from './commit-listener.js';
 import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, SourceCheckpoint } from './metadata-types.js';

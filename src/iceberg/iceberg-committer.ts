@@ -12,7 +12,7 @@ import type { DatasetConfig, TukangConfig } from '../config/schema.js';
 import type { ResolvedSchema } from '../core/resolved-schema.js';
 import { describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
-import type { Component } from '../service/lifecycle.js';
+import type { Component } from '../core/component.js';
 import { listAll, type ObjectStore } from '../storage/object-store.js';
 import type { LakeLayout } from '../writing/lake-layout.js';
 import { TableCommitter, type CommitOutcome } from './table-committer.js';

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../source/kafka-client.js';
 import { getHeapStatistics } from 'node:v8';
 import type { TukangConfig } from '../config/schema.js';
 import type { SourceRecord } from '../core/records.js';
@@ -8,7 +8,7 @@ import { createDecoder } from '../cleansing/decode.js';
 import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
 import { describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
-import type { Component } from '../service/lifecycle.js';
+import type { Component } from '../core/component.js';
 import { KafkaSource, type SourceHandler } from '../source/kafka-source.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { FileFlusher } from '../writing/file-flusher.js';
@@ -57,7 +57,7 @@ export class Materializer implements Component, SourceHandler {
 
   constructor(
     private readonly config: TukangConfig,
-    kafka: Kafka,
+    kafka: KafkaClient,
     store: ObjectStore,
     private readonly logger: Logger,
     /** Told of every committed partition change (the Iceberg committer). */

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
-import { isAlive } from '../stack/processes.js';
+import { isAlive } from '../core/process-alive.js';
 import { getJson, listAll, putJson, type ObjectStore } from '../storage/object-store.js';
 import type { LakeLayout } from '../writing/lake-layout.js';
 import type { ReplayJob } from './replay-types.js';

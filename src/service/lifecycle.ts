@@ -1,13 +1,7 @@
+import type { Component } from '../core/component.js';
 import type { Logger } from '../log/logger.js';
 import { TukangError, describeError } from '../errors/catalogue.js';
 
-/** A part of the running service that starts and stops with it (materializer, catalog, ...). */
-export interface Component {
-  readonly name: string;
-  start(): Promise<void>;
-  /** Stops gracefully: stop taking work, make what is durable durable, release resources. */
-  stop(): Promise<void>;
-}
 
 /**
  * Starts components in order and stops them in reverse, once, within a deadline. A second signal

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from '../core/process-alive.js';
 
 /** Starts a long-running server detached from this process, its output appended to a log file. */
 export function startDetached(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string }): number {
@@ -16,14 +17,6 @@ export function startDetached(command: string, args: string[], options: { env: N
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The command line of a process, or undefined when it is gone (Linux /proc). */
 export function commandLine(pid: number): string | undefined {

@@ -3,7 +3,7 @@ import type { PartitionState } from '../../commit/metadata-types.js';
 import type { DatasetConfig } from '../../config/schema.js';
 import { describeError } from '../../errors/catalogue.js';
 import type { Logger } from '../../log/logger.js';
-import type { Component } from '../../service/lifecycle.js';
+import type { Component } from '../../core/component.js';
 import { getJson, listAll, type ObjectStore } from '../../storage/object-store.js';
 import type { LakeLayout } from '../../writing/lake-layout.js';
 import { DatasetIndex, type ChangeEntry } from '../index/dataset-index.js';

@@ -1,5 +1,5 @@
 import { listAll, type ObjectStore } from '../storage/object-store.js';
-import type { LakeLayout } from './lake-layout.js';
+import type { LakeLayout } from '../writing/lake-layout.js';
 
 /** What one pass over a partition's Hive folder changed. */
 export interface Reconciliation {
