@@ -10,6 +10,7 @@ import { describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { Component } from '../core/component.js';
 import { KafkaSource, type SourceHandler } from '../source/kafka-source.js';
+import { isRetryableKafkaError } from '../source/kafka-retry.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { FileFlusher } from '../writing/file-flusher.js';
 import { LakeLayout } from '../writing/lake-layout.js';
@@ -35,9 +36,6 @@ function warnAboutHeapLimit(budgetBytes: number, logger: Logger): void {
   }
 }
 
-function isRetriable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
-}
 
 /**
  * Runs every configured dataset: one Kafka consumer (one group) feeding one pipeline per topic,
@@ -131,7 +129,7 @@ export class Materializer implements Component, SourceHandler {
         break;
       } catch (err) {
         // Metadata of a topic created a moment ago can lag behind (UNKNOWN_TOPIC_OR_PARTITION).
-        if (attempt >= 10 || this.stopping || !isRetriable(err)) throw err;
+        if (attempt >= 10 || this.stopping || !isRetryableKafkaError(err, false)) throw err;
         this.logger.warn({ attempt, err: describeError(err) }, 'subscribing failed; retrying');
         await this.source.stop().catch(() => undefined);
         await new Promise((r) => setTimeout(r, 500 * attempt));
