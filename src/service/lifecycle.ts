@@ -10,6 +10,8 @@ import { TukangError, describeError } from '../errors/catalogue.js';
 export class Lifecycle {
   private readonly started: Component[] = [];
   private stopping: Promise<void> | undefined;
+  /** The start in progress; a stop waits for it, so a component that finishes starting is stopped too. */
+  private starting: Promise<void> | undefined;
 
   constructor(
     private readonly logger: Logger,
@@ -21,8 +23,16 @@ export class Lifecycle {
     for (const component of components) {
       if (this.stopping) throw new TukangError('SHUTDOWN_REQUESTED', `shutdown requested before ${component.name} started`);
       this.logger.info({ component: component.name }, 'starting');
-      await component.start();
-      this.started.push(component);
+      // Set before start() runs: a signal handled inside it must already see the start in progress.
+      let settle: () => void = () => undefined;
+      this.starting = new Promise<void>((resolve) => (settle = resolve));
+      try {
+        await component.start();
+        this.started.push(component);
+      } finally {
+        settle();
+        this.starting = undefined;
+      }
     }
   }
 
@@ -42,6 +52,7 @@ export class Lifecycle {
       timer.unref();
     });
     const work = (async () => {
+      await this.starting;
       for (const component of [...this.started].reverse()) {
         try {
           await component.stop();
