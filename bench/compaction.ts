@@ -17,7 +17,7 @@ import { MemoryObjectStore } from '../src/storage/memory-object-store.js';
 import { createS3Client, S3ObjectStore } from '../src/storage/s3-object-store.js';
 import { LakeLayout } from '../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../src/writing/parquet/encoder-pool.js';
-import { RowBatchBuilder } from '../src/writing/parquet/row-batch.js';
+import { RowBatchBuilder } from '../src/buffering/row-batch.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const FILES = Number(process.argv[3] ?? 130);

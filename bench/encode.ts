@@ -8,7 +8,7 @@ import type { CellValue } from '../src/core/records.js';
 import type { ResolvedColumn } from '../src/core/resolved-schema.js';
 import { rowBatchToIPC } from '../src/writing/parquet/arrow-columns.js';
 import { ParquetEncoderPool } from '../src/writing/parquet/encoder-pool.js';
-import { RowBatchBuilder } from '../src/writing/parquet/row-batch.js';
+import { RowBatchBuilder } from '../src/buffering/row-batch.js';
 
 const ROWS = Number(process.argv[2] ?? 200_000);
 const RUNS = 3;

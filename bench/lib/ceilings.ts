@@ -12,7 +12,7 @@ import { resolveSchema } from '../../src/cleansing/schema/resolve-schema.js';
 import type { SampleRecord } from '../../src/sample/order-events.js';
 import { rowBatchToIPC } from '../../src/writing/parquet/arrow-columns.js';
 import { ParquetEncoderPool } from '../../src/writing/parquet/encoder-pool.js';
-import { RowBatchBuilder } from '../../src/writing/parquet/row-batch.js';
+import { RowBatchBuilder } from '../../src/buffering/row-batch.js';
 import { brokers, uniqueName } from './common.js';
 
 export interface ConsumeCeiling {

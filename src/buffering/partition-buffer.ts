@@ -1,6 +1,6 @@
 import type { CleanEvent, SourceRecord } from '../core/records.js';
 import type { ResolvedColumn } from '../core/resolved-schema.js';
-import { RowBatchBuilder, type RowBatch } from '../writing/parquet/row-batch.js';
+import { RowBatchBuilder, type RowBatch } from './row-batch.js';
 
 /** Rows of a buffer (indices, in offset order) that go to one file, and the offset range they cover. */
 export interface Segment {

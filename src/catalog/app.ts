@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { TukangError } from '../errors/catalogue.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { Authenticator } from './auth/authenticator.js';
 import { authorize } from './auth/authorize.js';
@@ -72,7 +73,7 @@ export function createCatalogApp(deps: CatalogAppDeps): Express {
   const ordered = [...operations(openapi.document)].sort((a, b) => Number(a.method !== 'head') - Number(b.method !== 'head'));
   for (const op of ordered) {
     const handler = handlers[op.operation.operationId];
-    if (!handler) throw new Error(`the OpenAPI document's ${op.operation.operationId} has no handler`);
+    if (!handler) throw new TukangError('CATALOG_DEFINITION_INVALID', `the OpenAPI document's ${op.operation.operationId} has no handler`);
     const security = op.operation.security ?? openapi.document.security ?? [];
     const scopes = security.length === 0 ? null : Object.values(security[0] ?? {}).flat();
     const expressPath = op.path.replace(/\{(\w+)\}/g, ':$1');
@@ -103,7 +104,7 @@ export function createCatalogApp(deps: CatalogAppDeps): Express {
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const allowed = [...documented.entries()].find(([re]) => re.test(req.path))?.[1];
-    if (allowed) next(new HttpProblem(405, 'Method Not Allowed', 'CATALOG_METHOD_NOT_ALLOWED', `${req.method} is not supported here`, { headers: { Allow: allowed.join(', ') } }));
+    if (allowed) next(new HttpProblem('CATALOG_METHOD_NOT_ALLOWED', `${req.method} is not supported here`, { headers: { Allow: allowed.join(', ') } }));
     else next(notFound(`no resource at ${req.path}`));
   });
   app.use(problemHandler(ctx.logger));

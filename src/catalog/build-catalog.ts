@@ -1,12 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Express } from 'express';
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../source/kafka-client.js';
 import { CommitLog } from '../commit/commit-log.js';
 import type { CommitListener } from '../commit/commit-listener.js';
 import type { TukangConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { DatasetCounters } from '../materializer/dataset-counters.js';
-import type { Component } from '../service/lifecycle.js';
+import type { Component } from '../core/component.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { LakeLayout } from '../lake/lake-layout.js';
 import { createCatalogApp } from './app.js';
@@ -29,9 +29,9 @@ export interface CatalogBuildDeps {
   /** For presigned URLs; without it `presign=true` adds nothing. */
   s3Client?: S3Client;
   /** For replays, and consumer lag unless `probeKafka` is given; without either, lag is null. */
-  kafka?: Kafka;
+  kafka?: KafkaClient;
   /** For consumer lag: a client with few retries (see createKafka), so a Kafka outage is noticed fast. */
-  probeKafka?: Kafka;
+  probeKafka?: KafkaClient;
   liveCounters?: ReadonlyMap<string, DatasetCounters>;
   clock?: () => number;
   /** What replays read from; defaults to `kafka`. Without either, replays cannot be started. */

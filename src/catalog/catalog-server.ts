@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from '../log/logger.js';
-import type { Component } from '../service/lifecycle.js';
-import { TukangError } from '../errors/catalogue.js';
+import type { Component } from '../core/component.js';
+import { ERRORS, TukangError } from '../errors/catalogue.js';
+import { titleOf } from './problem.js';
 
 /** Serves the catalog app on host:port as a service component. */
 export class CatalogServer implements Component {
@@ -63,8 +64,9 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const status = tooLarge ? 431 : 400;
-    const title = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
+    // 431 is the documented variant of CATALOG_BAD_REQUEST for oversized headers (docs/errors.md).
+    const status = tooLarge ? 431 : ERRORS.CATALOG_BAD_REQUEST.status;
+    const title = titleOf(status);
     const detail = tooLarge ? 'the request line and headers are larger than 16 KiB' : 'the request is not valid HTTP/1.1';
     const body = JSON.stringify({ type: 'about:blank', status, title, code: 'CATALOG_BAD_REQUEST', detail });
     const head = [`HTTP/1.1 ${status} ${title}`, 'Content-Type: application/problem+json', `Content-Length: ${Buffer.byteLength(body)}`, 'Cache-Control: no-store', 'X-Content-Type-Options: nosniff', 'Connection: close'];

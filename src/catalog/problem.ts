@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { isTukangError, type ErrorCode } from '../errors/catalogue.js';
+import { ERRORS, isTukangError, type ErrorCode } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 
 export interface InvalidParam {
@@ -8,50 +8,54 @@ export interface InvalidParam {
   reason: string;
 }
 
-/** An RFC 9457 problem the catalog answers with on purpose; `code` is from docs/errors.md. */
+/** RFC 9110 reason phrases: a problem's title is the phrase of its status. */
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function titleOf(status: number): string {
+  return TITLES[status] ?? 'Error';
+}
+
+/**
+ * An RFC 9457 problem the catalog answers with on purpose. Its code is from the catalogue
+ * (docs/errors.md), and its status and title follow from the code's entry.
+ */
 export class HttpProblem extends Error {
+  readonly status: number;
+  readonly title: string;
+
   constructor(
-    readonly status: number,
-    readonly title: string,
     readonly code: ErrorCode,
     readonly detail?: string,
     readonly extra: { invalid_params?: InvalidParam[]; headers?: Record<string, string> } = {},
   ) {
-    super(detail ?? title);
+    super(detail ?? code);
     this.name = 'HttpProblem';
+    this.status = ERRORS[code].status;
+    this.title = titleOf(this.status);
   }
 }
 
 export function badRequest(params: InvalidParam[]): HttpProblem {
   const detail = params.map((p) => `${p.in} parameter "${p.name}": ${p.reason}`).join('; ');
-  return new HttpProblem(400, 'Bad Request', 'CATALOG_BAD_REQUEST', detail, { invalid_params: params });
+  return new HttpProblem('CATALOG_BAD_REQUEST', detail, { invalid_params: params });
 }
 
 export function notFound(detail: string): HttpProblem {
-  return new HttpProblem(404, 'Not Found', 'CATALOG_NOT_FOUND', detail);
+  return new HttpProblem('CATALOG_NOT_FOUND', detail);
 }
-
-/**
- * Status codes for catalogue errors that reach the API from the layers below: the one place
- * where a TukangError becomes an HTTP status. Codes not listed are bugs here (500).
- */
-const STATUS_OF: Partial<Record<ErrorCode, number>> = {
-  DATASET_UNKNOWN: 404,
-  REPLAY_PARTITION_OPEN: 409,
-  REPLAY_CONFLICT: 409,
-  REPLAY_NOT_CANCELLABLE: 409,
-  // The request is well-formed but names something that cannot be replayed; retrying will not help.
-  REPLAY_REFUSED: 422,
-  REPLAY_OFFSETS_GONE: 422,
-  SHUTDOWN_REQUESTED: 503,
-  S3_UNAVAILABLE: 503,
-  S3_BUCKET_MISSING: 503,
-  KAFKA_UNAVAILABLE: 503,
-  AUTH_PROVIDER_UNAVAILABLE: 503,
-  METADATA_CORRUPT: 500,
-};
-
-const TITLES: Record<number, string> = { 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 export function sendProblem(res: Response, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
@@ -75,10 +79,11 @@ export function problemHandler(logger: Logger) {
       sendProblem(res, err.status, body, err.extra.headers);
       return;
     }
-    if (isTukangError(err) && STATUS_OF[err.code] !== undefined) {
-      const status = STATUS_OF[err.code] ?? 500;
+    if (isTukangError(err)) {
+      // The one place where a catalogue error from the layers below becomes an HTTP status: its entry's.
+      const status = err.status;
       logger.warn({ code: err.code, err: err.message, flow_id: res.locals['flowId'] }, 'request failed');
-      const body: Record<string, unknown> = { title: TITLES[status] ?? 'Error', code: err.code, instance: req.originalUrl };
+      const body: Record<string, unknown> = { title: titleOf(status), code: err.code, instance: req.originalUrl };
       // Messages of dependency failures may name internal hosts; 5xx say only what failed.
       if (status < 500) body['detail'] = err.message;
       // Extension members a client acts on (RFC 9457 section 3.2), copied from the error's details.
@@ -87,9 +92,9 @@ export function problemHandler(logger: Logger) {
       return;
     }
     if (isBodyParserError(err)) {
-      const status = BODY_STATUS_TITLES[err.status] ? err.status : 400;
+      const status = BODY_STATUSES.has(err.status) ? err.status : ERRORS.CATALOG_BODY_UNREADABLE.status;
       const detail = status === 413 ? 'the request body is larger than 64 KiB' : status === 415 ? 'the request body is in a charset or encoding the catalog does not read' : 'the request body is not JSON';
-      sendProblem(res, status, { title: BODY_STATUS_TITLES[status], code: 'CATALOG_BODY_UNREADABLE', detail, instance: req.originalUrl });
+      sendProblem(res, status, { title: titleOf(status), code: 'CATALOG_BODY_UNREADABLE', detail, instance: req.originalUrl });
       return;
     }
     logger.error({ err, flow_id: res.locals['flowId'] }, 'request failed unexpectedly');
@@ -97,8 +102,8 @@ export function problemHandler(logger: Logger) {
   };
 }
 
-/** What the JSON body parser refuses with (RFC 9110 titles); anything else it raises is a 400. */
-const BODY_STATUS_TITLES: Record<number, string> = { 400: 'Bad Request', 413: 'Content Too Large', 415: 'Unsupported Media Type' };
+/** What the JSON body parser refuses with that the catalog passes on (docs/errors.md); anything else it raises is a 400. */
+const BODY_STATUSES = new Set([400, 413, 415]);
 
 function isBodyParserError(err: unknown): err is { status: number } {
   return typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' && err.status >= 400 && err.status < 500;

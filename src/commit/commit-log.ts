@@ -5,7 +5,7 @@ import { partitionStateSchema } from '../lake/metadata-schemas.js';
 import type { FileCommit, PartitionState } from '../lake/metadata-types.js';
 import { readMetadata } from '../lake/read-metadata.js';
 import { listAll, putJson, type ObjectStore } from '../storage/object-store.js';
-import { FilePlacement } from '../writing/file-placement.js';
+import { FilePlacement } from './file-placement.js';
 import type { CommitListener } from './commit-listener.js';
 import { appendChange, maxIso, minIso, newPartitionState, writeManifest } from './partition-documents.js';
 import { SourceRecords } from './source-records.js';

@@ -9,7 +9,7 @@ import type { ReplayStore } from '../replay/replay-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { extensionFor } from '../writing/file-flusher.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
-import { RowBatchBuilder } from '../writing/parquet/row-batch.js';
+import { RowBatchBuilder } from '../buffering/row-batch.js';
 import { ParquetStreamWriter } from '../writing/parquet/stream-encoder.js';
 import { mergeSorted, type MergeRow } from './merge-sorted.js';
 import { RowDigest, type DigestValue } from './row-digest.js';

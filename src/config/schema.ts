@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { durationMs } from './duration.js';
 import { icebergSchema } from './iceberg-schema.js';
+import { scalarTypes, type ScalarType } from '../core/resolved-schema.js';
 
 const name = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and underscores, starting with a letter');
 
@@ -139,8 +140,7 @@ export const replaySchema = z.strictObject({
 
 // ---- datasets ---------------------------------------------------------------------------------
 
-export const scalarTypes = ['string', 'boolean', 'int32', 'int64', 'float64', 'timestamp', 'date', 'json'] as const;
-export type ScalarType = (typeof scalarTypes)[number];
+export { scalarTypes, type ScalarType };
 
 export interface ColumnConfig {
   name: string;

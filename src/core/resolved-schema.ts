@@ -1,4 +1,6 @@
-import type { ScalarType } from '../config/schema.js';
+/** The column types a dataset can declare (config) and the writer can encode. */
+export const scalarTypes = ['string', 'boolean', 'int32', 'int64', 'float64', 'timestamp', 'date', 'json'] as const;
+export type ScalarType = (typeof scalarTypes)[number];
 
 /** A column as the writer sees it: its Parquet shape and where its value comes from in an event. */
 export interface ResolvedColumn {

@@ -10,9 +10,9 @@ import { CommitLog } from '../commit/commit-log.js';
 import type { CommitListener, PartitionChange } from '../commit/commit-listener.js';
 import type { DatasetConfig, TukangConfig } from '../config/schema.js';
 import type { ResolvedSchema } from '../core/resolved-schema.js';
-import { describeError } from '../errors/catalogue.js';
+import { describeError, isRetryable, isTukangError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
-import type { Component } from '../service/lifecycle.js';
+import type { Component } from '../core/component.js';
 import { listAll, type ObjectStore } from '../storage/object-store.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import { TableCommitter, type CommitOutcome } from './table-committer.js';
@@ -142,10 +142,17 @@ export class IcebergCommitter implements Component, CommitListener {
         this.deps.logger.info({ dataset, version: outcome.version, snapshot_id: outcome.snapshotId, operation: outcome.operation, partitions: paths.size }, 'Iceberg snapshot committed');
       }
     } catch (err) {
+      table.lastCommitMs = this.now();
+      if (!isRetryable(err)) {
+        // Trying the same partitions every interval cannot succeed (corrupt metadata, a bug): they
+        // leave the queue, and the next reconcile (reconcile_interval, or a restart) compares every
+        // partition with the table again, so nothing is lost once the cause is fixed.
+        this.deps.logger.error({ dataset, code: isTukangError(err) ? err.code : undefined, err: describeError(err), partitions: paths.size }, 'Iceberg commit failed for a reason that is not retryable; left to the next reconcile');
+        return;
+      }
       // Nothing is lost: the partitions stay pending and the next tick tries again.
       for (const p of paths) table.pending.add(p);
       if (reconcile) table.reconcile = true;
-      table.lastCommitMs = this.now();
       this.deps.logger.warn({ dataset, err: describeError(err) }, 'Iceberg commit failed; retrying at the next interval');
     }
   }

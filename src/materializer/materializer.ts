@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../source/kafka-client.js';
 import { getHeapStatistics } from 'node:v8';
 import type { TukangConfig } from '../config/schema.js';
 import type { SourceRecord } from '../core/records.js';
@@ -8,8 +8,9 @@ import { createDecoder } from '../cleansing/decode.js';
 import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
 import { describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
-import type { Component } from '../service/lifecycle.js';
+import type { Component } from '../core/component.js';
 import { KafkaSource, type SourceHandler } from '../source/kafka-source.js';
+import { isRetryableKafkaError } from '../source/kafka-retry.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { FileFlusher } from '../writing/file-flusher.js';
 import { LakeLayout } from '../lake/lake-layout.js';
@@ -35,9 +36,6 @@ function warnAboutHeapLimit(budgetBytes: number, logger: Logger): void {
   }
 }
 
-function isRetriable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
-}
 
 /**
  * Runs every configured dataset: one Kafka consumer (one group) feeding one pipeline per topic,
@@ -57,7 +55,7 @@ export class Materializer implements Component, SourceHandler {
 
   constructor(
     private readonly config: TukangConfig,
-    kafka: Kafka,
+    kafka: KafkaClient,
     store: ObjectStore,
     private readonly logger: Logger,
     /** Told of every committed partition change (the Iceberg committer). */
@@ -132,7 +130,7 @@ export class Materializer implements Component, SourceHandler {
         break;
       } catch (err) {
         // Metadata of a topic created a moment ago can lag behind (UNKNOWN_TOPIC_OR_PARTITION).
-        if (attempt >= 10 || this.stopping || !isRetriable(err)) throw err;
+        if (attempt >= 10 || this.stopping || !isRetryableKafkaError(err, false)) throw err;
         this.logger.warn({ attempt, err: describeError(err) }, 'subscribing failed; retrying');
         await this.source.stop().catch(() => undefined);
         await new Promise((r) => setTimeout(r, 500 * attempt));

@@ -1,6 +1,6 @@
 import { describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
-import type { Component } from '../service/lifecycle.js';
+import type { Component } from '../core/component.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import { collectGarbage } from './garbage-collector.js';

@@ -1,14 +1,10 @@
-import type { Kafka } from 'kafkajs';
 import type { SourceRecord } from '../core/records.js';
-import { readRanges } from './range-reader.js';
+import { topicOffsets, type TopicOffsets } from '../source/kafka-admin.js';
+import type { KafkaClient } from '../source/kafka-client.js';
+import { readRanges } from '../source/range-reader.js';
 import type { ReplayRange } from './replay-types.js';
 
-/** What Kafka still holds of one source partition: offsets low..high-1. */
-export interface TopicOffsets {
-  partition: number;
-  low: number;
-  high: number;
-}
+export type { TopicOffsets };
 
 /**
  * The part of the bus a replay needs: what is still retained, and reading exact offset ranges.
@@ -20,17 +16,9 @@ export interface ReplayBus {
   read(topic: string, ranges: ReplayRange[], topicPartitions: number[], onRecords: (records: SourceRecord[]) => void, cancelled: () => boolean): Promise<void>;
 }
 
-export function kafkaBus(kafka: Kafka): ReplayBus {
+export function kafkaBus(kafka: KafkaClient): ReplayBus {
   return {
-    async offsets(topic) {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        return (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
-      } finally {
-        await admin.disconnect();
-      }
-    },
+    offsets: (topic) => topicOffsets(kafka, topic),
     read: (topic, ranges, topicPartitions, onRecords, cancelled) => readRanges(kafka, topic, ranges, topicPartitions, onRecords, cancelled),
   };
 }

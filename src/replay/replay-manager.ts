@@ -3,7 +3,7 @@ import type { CommitListener } from '../commit/commit-listener.js';
 import type { DatasetConfig } from '../config/schema.js';
 import { TukangError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
-import type { Component } from '../service/lifecycle.js';
+import type { Component } from '../core/component.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';

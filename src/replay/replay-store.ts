@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { replayJobSchema, replayLockSchema } from '../lake/metadata-schemas.js';
 import { readMetadata } from '../lake/read-metadata.js';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
-import { isAlive } from '../stack/processes.js';
+import { isAlive } from '../core/process-alive.js';
 import { listAll, putJson, type ObjectStore } from '../storage/object-store.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import type { ReplayLock } from '../lake/metadata-types.js';

@@ -5,7 +5,7 @@ import type { DatasetCounters } from '../materializer/dataset-counters.js';
 import { createKafka } from '../source/kafka-client.js';
 import { createS3Client, S3ObjectStore } from '../storage/s3-object-store.js';
 import { KafkaCluster, LakeBucket } from './connections.js';
-import type { Component } from './lifecycle.js';
+import type { Component } from '../core/component.js';
 import { Materializer } from '../materializer/materializer.js';
 import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
 import { IcebergCommitter } from '../iceberg/iceberg-committer.js';

@@ -1,7 +1,8 @@
-import type { Kafka } from 'kafkajs';
 import { TukangError, describeError } from '../errors/catalogue.js';
+import { describeCluster } from '../source/kafka-admin.js';
+import type { KafkaClient } from '../source/kafka-client.js';
 import type { S3ObjectStore } from '../storage/s3-object-store.js';
-import type { Component } from './lifecycle.js';
+import type { Component } from '../core/component.js';
 import type { HealthCheck } from '../catalog/app.js';
 
 /** Checks at start-up that the lake bucket is reachable (creating it when configured to). */
@@ -28,8 +29,8 @@ export class LakeBucket implements Component, HealthCheck {
 export class KafkaCluster implements Component, HealthCheck {
   readonly name = 'kafka';
   constructor(
-    private readonly kafka: Kafka,
-    private readonly probe: Kafka = kafka,
+    private readonly kafka: KafkaClient,
+    private readonly probe: KafkaClient = kafka,
   ) {}
   async start(): Promise<void> {
     await this.reach(this.kafka);
@@ -38,15 +39,11 @@ export class KafkaCluster implements Component, HealthCheck {
   async check(): Promise<void> {
     await this.reach(this.probe);
   }
-  private async reach(kafka: Kafka): Promise<void> {
-    const admin = kafka.admin();
+  private async reach(kafka: KafkaClient): Promise<void> {
     try {
-      await admin.connect();
-      await admin.describeCluster();
+      await describeCluster(kafka);
     } catch (err) {
       throw new TukangError('KAFKA_UNAVAILABLE', `Kafka is not reachable: ${describeError(err)}`, { cause: err });
-    } finally {
-      await admin.disconnect().catch(() => undefined);
     }
   }
 }

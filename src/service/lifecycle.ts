@@ -1,13 +1,7 @@
+import type { Component } from '../core/component.js';
 import type { Logger } from '../log/logger.js';
 import { TukangError, describeError } from '../errors/catalogue.js';
 
-/** A part of the running service that starts and stops with it (materializer, catalog, ...). */
-export interface Component {
-  readonly name: string;
-  start(): Promise<void>;
-  /** Stops gracefully: stop taking work, make what is durable durable, release resources. */
-  stop(): Promise<void>;
-}
 
 /**
  * Starts components in order and stops them in reverse, once, within a deadline. A second signal
@@ -16,6 +10,8 @@ export interface Component {
 export class Lifecycle {
   private readonly started: Component[] = [];
   private stopping: Promise<void> | undefined;
+  /** The start in progress; a stop waits for it, so a component that finishes starting is stopped too. */
+  private starting: Promise<void> | undefined;
 
   constructor(
     private readonly logger: Logger,
@@ -27,8 +23,16 @@ export class Lifecycle {
     for (const component of components) {
       if (this.stopping) throw new TukangError('SHUTDOWN_REQUESTED', `shutdown requested before ${component.name} started`);
       this.logger.info({ component: component.name }, 'starting');
-      await component.start();
-      this.started.push(component);
+      // Set before start() runs: a signal handled inside it must already see the start in progress.
+      let settle: () => void = () => undefined;
+      this.starting = new Promise<void>((resolve) => (settle = resolve));
+      try {
+        await component.start();
+        this.started.push(component);
+      } finally {
+        settle();
+        this.starting = undefined;
+      }
     }
   }
 
@@ -48,6 +52,7 @@ export class Lifecycle {
       timer.unref();
     });
     const work = (async () => {
+      await this.starting;
       for (const component of [...this.started].reverse()) {
         try {
           await component.stop();

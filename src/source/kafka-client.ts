@@ -3,6 +3,12 @@ import type { TukangConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 
 /**
+ * The client handle the rest of the service passes around. Only `source/` calls its methods, so
+ * kafkajs types stay inside this folder (an architecture test checks it).
+ */
+export type KafkaClient = Kafka;
+
+/**
  * The level at which one of kafkajs's log lines reaches the operator.
  *
  * kafkajs logs at ERROR many conditions that it handles itself: every error *response* (it
@@ -48,7 +54,7 @@ function pinoLogCreator(logger: Logger): logCreator {
  * minute when the brokers are down); probes that answer a health check or a read use few, and
  * try again on the next probe instead.
  */
-export function createKafka(kafka: TukangConfig['kafka'], logger: Logger, clientIdSuffix = '', retries = 8): Kafka {
+export function createKafka(kafka: TukangConfig['kafka'], logger: Logger, clientIdSuffix = '', retries = 8): KafkaClient {
   return new Kafka({
     clientId: `${kafka.client_id}${clientIdSuffix}`,
     brokers: [...kafka.brokers],

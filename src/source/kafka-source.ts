@@ -2,6 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { SourceRecord } from '../core/records.js';
 import type { Logger } from '../log/logger.js';
 import { describeError } from '../errors/catalogue.js';
+import { isRetryableKafkaError } from './kafka-retry.js';
 
 export interface SourceHandler {
   /** A partition's first batch since it was assigned; `fromOffset` is where reading starts. */
@@ -10,6 +11,8 @@ export interface SourceHandler {
   onRevoked(topic: string, partitions: number[]): void;
   /** One fetched batch, in offset order. May wait: fetching for this partition waits with it (backpressure). */
   onBatch(topic: string, partition: number, records: SourceRecord[], highWatermark: number, heartbeat: () => Promise<void>): Promise<void>;
+  /** The consumer crashed and cannot be replaced (a non-retryable error): nothing is consumed any more. */
+  onFailed?(err: unknown): void;
 }
 
 export interface KafkaSourceOptions {
@@ -90,6 +93,12 @@ export class KafkaSource {
         this.logger.info({ attempt }, 'Kafka consumer restarted');
         return;
       } catch (err) {
+        if (!isRetryableKafkaError(err)) {
+          // Trying again cannot help (bad credentials, a code that says so): say it once and stop.
+          this.logger.error({ attempt, err: describeError(err) }, 'restarting the Kafka consumer failed for a reason that is not retryable; giving up');
+          this.handler.onFailed?.(err);
+          return;
+        }
         this.logger.warn({ attempt, err: describeError(err) }, 'restarting the Kafka consumer failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(15_000, 1_000 * 2 ** attempt)));
       }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TukangError } from '../errors/catalogue.js';
 import { RESOURCES_DIR, type StackLayout, type StackPorts } from './layout.js';
-import { isAlive, runToLog, startDetached } from './processes.js';
+import { isAlive } from '../core/process-alive.js';
+import { runToLog, startDetached } from './processes.js';
 
 export const KAFKA_MARKER = 'kafka.Kafka';
 

@@ -2,13 +2,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from '../core/process-alive.js';
+import { TukangError } from '../errors/catalogue.js';
 
 /** Starts a long-running server detached from this process, its output appended to a log file. */
 export function startDetached(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string }): number {
   const fd = openSync(options.logFile, 'a');
   try {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', fd, fd] });
-    if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    if (child.pid === undefined) throw new TukangError('STACK_START_FAILED', `could not start ${command}`);
     child.unref();
     return child.pid;
   } finally {
@@ -16,14 +18,6 @@ export function startDetached(command: string, args: string[], options: { env: N
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The command line of a process, or undefined when it is gone (Linux /proc). */
 export function commandLine(pid: number): string | undefined {
@@ -110,7 +104,7 @@ export function runToLog(command: string, args: string[], options: { cwd: string
     child.once('exit', (code, signal) => {
       closeSync(fd);
       if (code === 0) resolve();
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}; see ${options.logFile}`));
+      else reject(new TukangError('STACK_PROVISION_FAILED', `${command} ${args.join(' ')} exited with ${code ?? signal}; see ${options.logFile}`));
     });
   });
 }

@@ -1,4 +1,5 @@
 import type { AsyncBuffer } from 'hyparquet';
+import { TukangError } from '../errors/catalogue.js';
 import type { ObjectStore } from './object-store.js';
 
 /**
@@ -7,7 +8,7 @@ import type { ObjectStore } from './object-store.js';
  */
 export async function objectAsyncBuffer(store: ObjectStore, key: string, size?: number): Promise<AsyncBuffer> {
   const byteLength = size ?? (await store.head(key))?.size;
-  if (byteLength === undefined) throw new Error(`no object ${key}`);
+  if (byteLength === undefined) throw new TukangError('OBJECT_MISSING', `no object ${key}`, { details: { key } });
   return {
     byteLength,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {

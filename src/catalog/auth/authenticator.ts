@@ -31,12 +31,12 @@ function quotable(text: string): string {
 
 /** No token at all: a challenge without an error code. */
 export function unauthorized(detail: string): HttpProblem {
-  return new HttpProblem(401, 'Unauthorized', 'CATALOG_UNAUTHORIZED', detail, { headers: bearerChallenge() });
+  return new HttpProblem('CATALOG_UNAUTHORIZED', detail, { headers: bearerChallenge() });
 }
 
 /** A bearer token was sent and does not verify. */
 export function invalidToken(detail: string): HttpProblem {
-  return new HttpProblem(401, 'Unauthorized', 'CATALOG_UNAUTHORIZED', detail, { headers: bearerChallenge({ code: 'invalid_token', description: detail }) });
+  return new HttpProblem('CATALOG_UNAUTHORIZED', detail, { headers: bearerChallenge({ code: 'invalid_token', description: detail }) });
 }
 
 function sha256(text: string): string {
@@ -80,7 +80,7 @@ export class Authenticator {
       ({ payload } = await jwtVerify(token, jwks, { issuer: jwt.issuer, ...(jwt.audience === null ? {} : { audience: jwt.audience }) }));
     } catch (err) {
       if (isProviderFailure(err)) {
-        throw new HttpProblem(503, 'Service Unavailable', 'AUTH_PROVIDER_UNAVAILABLE', 'the token issuer\'s keys cannot be fetched');
+        throw new HttpProblem('AUTH_PROVIDER_UNAVAILABLE', 'the token issuer\'s keys cannot be fetched');
       }
       throw invalidToken(`the bearer token is not valid${err instanceof joseErrors.JOSEError ? ` (${err.code})` : ''}`);
     }

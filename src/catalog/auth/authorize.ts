@@ -19,7 +19,7 @@ export function authorize(authenticator: Authenticator | null, requiredScopes: r
         if (missing.length > 0) {
           const detail = `the token lacks the scope ${missing.join(', ')}`;
           const headers = bearerChallenge({ code: 'insufficient_scope', description: detail, scope: requiredScopes.join(' ') });
-          next(new HttpProblem(403, 'Forbidden', 'CATALOG_FORBIDDEN', detail, { headers }));
+          next(new HttpProblem('CATALOG_FORBIDDEN', detail, { headers }));
           return;
         }
         res.locals['principal'] = principal.subject;

@@ -1,4 +1,5 @@
-import type { Kafka } from 'kafkajs';
+import { groupProgress } from '../../source/kafka-admin.js';
+import type { KafkaClient } from '../../source/kafka-client.js';
 import { LRUCache } from 'lru-cache';
 import type { CommitLog } from '../../commit/commit-log.js';
 import type { DatasetConfig } from '../../config/schema.js';
@@ -38,7 +39,7 @@ export class KafkaLagProbe implements LagProbe {
   private readonly fetching = new Map<string, Promise<LagReading>>();
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly groupId: string,
     private readonly ttlMs: number,
     private readonly firstWaitMs = LAG_FIRST_WAIT_MS,
@@ -78,23 +79,15 @@ export class KafkaLagProbe implements LagProbe {
   }
 
   private async fetch(topic: string): Promise<ConsumerLag> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: this.groupId, topics: [topic] })]);
-      const committedBy = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-      const partitions = ends
-        .map((e) => {
-          const high = Number(e.high);
-          const done = committedBy.get(e.partition) ?? -1;
-          // No commit yet: everything from the log start is still to do.
-          return { partition: e.partition, lag: Math.max(0, high - (done < 0 ? Number(e.low) : done)) };
-        })
-        .sort((a, b) => a.partition - b.partition);
-      return { total: partitions.reduce((n, p) => n + p.lag, 0), partitions };
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    const { ends, committed } = await groupProgress(this.kafka, this.groupId, topic);
+    const partitions = ends
+      .map((e) => {
+        // No commit yet: everything from the log start is still to do.
+        const done = committed.get(e.partition) ?? e.low;
+        return { partition: e.partition, lag: Math.max(0, e.high - done) };
+      })
+      .sort((a, b) => a.partition - b.partition);
+    return { total: partitions.reduce((n, p) => n + p.lag, 0), partitions };
   }
 }
 

@@ -5,7 +5,7 @@ import type { PartitionState } from '../../lake/metadata-types.js';
 import type { DatasetConfig } from '../../config/schema.js';
 import { describeError } from '../../errors/catalogue.js';
 import type { Logger } from '../../log/logger.js';
-import type { Component } from '../../service/lifecycle.js';
+import type { Component } from '../../core/component.js';
 import { lakeActivity } from '../../commit/lake-activity.js';
 import { listAll, type ObjectStore } from '../../storage/object-store.js';
 import { parseChangeRecordName, type LakeLayout } from '../../lake/lake-layout.js';

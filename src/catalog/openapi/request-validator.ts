@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { TukangError } from '../../errors/catalogue.js';
 import { badRequest, type InvalidParam } from '../problem.js';
 import { pointerPart, resolveRef, type OpenApiDocument, type OpenApiParameter, type OperationRef } from './document.js';
 import type { SchemaValidator } from './schema-validator.js';
@@ -32,7 +33,7 @@ export function bodyOf(res: Response): Record<string, unknown> {
 export function requestValidator(document: OpenApiDocument, schemas: SchemaValidator, op: OperationRef): RequestHandler {
   const params: CompiledParam[] = (op.operation.parameters ?? []).map((raw, i) => {
     const param = resolveRef<OpenApiParameter>(document, raw);
-    if (param.in === 'cookie') throw new Error(`${op.operation.operationId}: cookie parameters are not supported`);
+    if (param.in === 'cookie') throw new TukangError('CATALOG_DEFINITION_INVALID', `${op.operation.operationId}: cookie parameters are not supported`);
     const base = '$ref' in raw ? raw.$ref.replace(/^#/, '') : `/paths/${pointerPart(op.path)}/${op.method}/parameters/${i}`;
     const schema = resolveRef<Record<string, unknown>>(document, param.schema);
     return {

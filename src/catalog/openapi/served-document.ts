@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { TukangConfig } from '../../config/schema.js';
+import { TukangError } from '../../errors/catalogue.js';
 import { resolveRef, type LoadedDocument, type OpenApiDocument, type OpenApiParameter } from './document.js';
 
 const PREVIEW = '/datasets/{dataset}/partitions/{partition}/preview';
@@ -14,7 +15,7 @@ export function servedDocument(loaded: LoadedDocument, settings: TukangConfig['c
   const document = structuredClone(loaded.document) as OpenApiDocument;
   const preview = document.paths[PREVIEW]?.['get'];
   const limit = preview?.parameters?.map((p) => resolveRef<OpenApiParameter>(document, p)).find((p) => p.name === 'limit' && p.in === 'query');
-  if (!limit) throw new Error(`the OpenAPI document has no limit parameter on GET ${PREVIEW}`);
+  if (!limit) throw new TukangError('CATALOG_DEFINITION_INVALID', `the OpenAPI document has no limit parameter on GET ${PREVIEW}`);
   limit.schema = { ...limit.schema, maximum: settings.preview_max_rows };
   if (settings.public_url !== null) document['servers'] = [{ url: settings.public_url }];
   return { document, json: JSON.stringify(document), yaml: stringify(document) };

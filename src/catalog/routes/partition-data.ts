@@ -24,7 +24,7 @@ export function partitionDataRoutes(ctx: CatalogContext, store: ObjectStore, buc
         wanted === undefined ? state.versions.filter((v) => v.manifest !== null && v.completed_at !== null).at(-1) : state.versions.find((v) => v.version === wanted);
       if (wanted !== undefined && !version) throw notFound(`partition ${id} has no version ${wanted}`);
       if (!version?.manifest || version.completed_at === null) {
-        throw new HttpProblem(409, 'Conflict', 'MANIFEST_UNAVAILABLE', `partition ${id} has no complete version${wanted === undefined ? '' : ` ${wanted}`} yet, so no manifest`);
+        throw new HttpProblem('MANIFEST_UNAVAILABLE', `partition ${id} has no complete version${wanted === undefined ? '' : ` ${wanted}`} yet, so no manifest`);
       }
       const manifest = (await readMetadata(store, version.manifest, partitionManifestSchema))?.value;
       if (!manifest) throw new TukangError('METADATA_CORRUPT', `manifest ${version.manifest} is named by the state but missing`);

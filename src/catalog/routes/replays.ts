@@ -34,7 +34,7 @@ export function replayRoutes(ctx: CatalogContext): Record<string, OperationHandl
       const name = String(body['dataset']);
       const dataset = ctx.lake.dataset(name);
       // The body is well-formed but names no dataset here: 422, not a 404 of the URL.
-      if (!dataset) throw new HttpProblem(422, 'Unprocessable Content', 'DATASET_UNKNOWN', `no dataset ${name}`);
+      if (!dataset) throw new HttpProblem('DATASET_UNKNOWN', `no dataset ${name}`);
       const paths = await selectedPaths(ctx, dataset, body);
       if (body['dry_run'] === true) {
         res.status(200).json(planView(await ctx.replays.plan(dataset, paths)));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { TukangError } from '../../errors/catalogue.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { notFound } from '../problem.js';
 
@@ -36,7 +37,7 @@ function loadAssets(): Map<string, Asset> {
   const names = JSON.parse(readFileSync(new URL('assets.json', WEB_DIR), 'utf8')) as string[];
   for (const name of names) {
     const type = TYPES[name.slice(name.lastIndexOf('.'))];
-    if (!type) throw new Error(`web/assets.json names ${name}, of a type the page does not serve`);
+    if (!type) throw new TukangError('CATALOG_DEFINITION_INVALID', `web/assets.json names ${name}, of a type the page does not serve`);
     assets.set(name, { body: readFileSync(new URL(name, WEB_DIR)), type });
   }
   return assets;
@@ -57,7 +58,7 @@ function send(res: Response, asset: Asset): void {
 export function webRoutes(authenticator: Authenticator | null): Router {
   const assets = loadAssets();
   const page = assets.get('index.html');
-  if (!page) throw new Error('web/assets.json must name index.html');
+  if (!page) throw new TukangError('CATALOG_DEFINITION_INVALID', 'web/assets.json must name index.html');
   const router = Router();
   router.get('/', (_req: Request, res: Response) => send(res, page));
   router.get('/ui/session', (req: Request, res: Response, next: NextFunction) => {

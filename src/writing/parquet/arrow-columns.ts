@@ -5,7 +5,7 @@
 import { RecordBatch, Schema, Struct, Table, makeData, tableToIPC } from 'apache-arrow';
 import { buildColumnData, fieldFor } from './column-data.js';
 import { buildLineageColumns, type ColumnData } from './lineage-columns.js';
-import type { RowBatch } from './row-batch.js';
+import type { RowBatch } from '../../buffering/row-batch.js';
 
 export function rowBatchToArrowTable(batch: RowBatch): Table {
   const { columns, values, rowCount } = batch;

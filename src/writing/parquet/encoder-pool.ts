@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { TukangError, describeError } from '../../errors/catalogue.js';
 import { rowBatchToIPC } from './arrow-columns.js';
 import { DEFAULT_COMPRESSION, deserializeError, resolveEncodeOptions, type EncodeOptions, type EncodeRequest, type EncodeResponse, type EncodedFile, type ResolvedEncodeOptions } from './encode-protocol.js';
-import type { RowBatch } from './row-batch.js';
+import type { RowBatch } from '../../buffering/row-batch.js';
 
 export { DEFAULT_COMPRESSION, DEFAULT_ROW_GROUP_ROWS, PARQUET_COMPRESSIONS } from './encode-protocol.js';
 export type { EncodeOptions, EncodedFile, ParquetCompression } from './encode-protocol.js';

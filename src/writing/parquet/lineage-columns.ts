@@ -6,7 +6,7 @@ import { Field, Int32, Int64, TimestampMillisecond, Utf8, makeData, type Data } 
 import { LINEAGE_COLUMNS } from '../../core/records.js';
 import { Int64Writer } from './arrow-buffers.js';
 import { ColumnValueError, UTC, buildUtf8 } from './flat-vectors.js';
-import type { RowBatchLineage } from './row-batch.js';
+import type { RowBatchLineage } from '../../buffering/row-batch.js';
 
 export interface ColumnData {
   field: Field;

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { TukangError, describeError } from '../../errors/catalogue.js';
 import { rowBatchToIPC } from './arrow-columns.js';
 import { deserializeError, resolveEncodeOptions, type EncodeOptions, type EncodedFile } from './encode-protocol.js';
-import type { RowBatch } from './row-batch.js';
+import type { RowBatch } from '../../buffering/row-batch.js';
 import type { StreamFromWorker, StreamToWorker } from './stream-protocol.js';
 
 /**

@@ -4,54 +4,11 @@ import type { PartitionState } from '../../../src/lake/metadata-types.js';
 import { DatasetIndex } from '../../../src/catalog/index/dataset-index.js';
 import { partitionIdOf, partitionPathOf } from '../../../src/catalog/index/partition-id.js';
 import { parseChangeName } from '../../../src/catalog/lake/lake-catalog.js';
-import { putJson, type ListOptions, type ListPage } from '../../../src/storage/object-store.js';
-import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
+import { putJson } from '../../../src/storage/object-store.js';
 import { READ_TOKEN, catalogConfig, hourPath, startCatalog } from '../../helpers/catalog-fixture.js';
+import { StaticListStore, T0, state } from '../../helpers/partition-states.js';
 
 const HOUR = 3_600_000;
-
-/** MemoryObjectStore sorts every key on each list call; for 100k keys that written-once lake, sort once. */
-class StaticListStore extends MemoryObjectStore {
-  private sorted: string[] | undefined;
-  override async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
-    this.sorted ??= this.keys();
-    const after = options.continuationToken ?? options.startAfter ?? '';
-    let i = after === '' ? 0 : this.sorted.findIndex((k) => k > after);
-    if (i < 0) i = this.sorted.length;
-    const objects: ListPage['objects'] = [];
-    for (; i < this.sorted.length && objects.length < (options.maxKeys ?? 1000); i++) {
-      const key = this.sorted[i] as string;
-      if (!key.startsWith(prefix)) continue;
-      const head = await this.head(key);
-      if (head) objects.push(head);
-    }
-    return { objects, prefixes: [], nextToken: i < this.sorted.length && objects.length > 0 ? objects.at(-1)?.key : undefined };
-  }
-}
-const T0 = Date.UTC(2015, 0, 1);
-
-function state(startMs: number, status: 'open' | 'complete' = 'complete', path = hourPath(startMs)): PartitionState {
-  const at = new Date(startMs + 2 * HOUR).toISOString();
-  return {
-    dataset: 'orders',
-    partition_path: path,
-    values: {},
-    start_at: new Date(startMs).toISOString(),
-    end_at: new Date(startMs + HOUR).toISOString(),
-    status,
-    version: 1,
-    files: [],
-    rows: 10,
-    bytes: 1000,
-    duplicates: 0,
-    late_rows: 0,
-    min_event_at: null,
-    max_event_at: null,
-    versions: [{ version: 1, reason: 'ingest', created_at: at, completed_at: status === 'complete' ? at : null, files: 0, rows: 10, manifest: null }],
-    created_at: at,
-    updated_at: at,
-  };
-}
 
 test('partition ids: compact, URL-safe, reversible, including value fields', () => {
   const cases: Array<[string, string]> = [
@@ -108,46 +65,33 @@ test('index: range and status filters, resume after an entry, out-of-order inser
   assert.deepEqual(index.listByChange({}, paged.last, Number.MAX_SAFE_INTEGER, 10).items.map((i) => i.entry.id.slice(11)), ['02', '00']);
 });
 
-// The HTTP half seeds a whole lake in memory; 100,000 takes ~20 s, so the default is smaller.
-const HTTP_PARTITIONS = Number(process.env['TUKANG_CATALOG_BENCH_PARTITIONS'] ?? 20_000);
-
-test('listing 100,000 partitions from the in-memory index, and a large lake over HTTP', async (t) => {
-  const N = 100_000;
+// Latency of this listing (index and HTTP, p50/p99) is measured by bench/catalog-index.ts.
+test('listing a large index by time: pages of at most the limit, only the status asked for, in time order, also over HTTP', async (t) => {
+  const N = 20_000;
   const index = new DatasetIndex();
   for (let i = 0; i < N; i++) index.upsert(state(T0 + i * HOUR, i % 10 === 0 ? 'open' : 'complete'), `"${i}"`);
-  const times: number[] = [];
-  for (let r = 0; r < 2000; r++) {
+  for (let r = 0; r < 50; r++) {
     const from = T0 + Math.floor(Math.random() * N) * HOUR;
-    const start = process.hrtime.bigint();
     const page = index.listByTime({ fromMs: from, toMs: from + 24 * HOUR * 30, status: 'complete' }, undefined, 100);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
     assert.ok(page.items.length <= 100);
+    const starts = page.items.map((s) => s.startMs);
+    assert.ok(page.items.every((s) => s.status === 'complete'), 'only complete partitions');
+    assert.ok(starts.every((ms, k) => ms >= from && ms < from + 24 * HOUR * 30 && (k === 0 || ms > (starts[k - 1] ?? 0))), 'inside the range, in time order');
   }
-  times.sort((a, b) => a - b);
-  t.diagnostic(`index.listByTime over ${N} partitions: p50 ${times[1000]?.toFixed(3)} ms, p99 ${times[1980]?.toFixed(3)} ms`);
 
-  // The same through the app: 100k states in an in-memory store, index built once, then HTTP.
+  const partitions = 2_000;
   const store = new StaticListStore();
-  for (let i = 0; i < HTTP_PARTITIONS; i++) {
+  for (let i = 0; i < partitions; i++) {
     const s = state(T0 + i * HOUR, i % 10 === 0 ? 'open' : 'complete');
     await putJson(store, `_tukang/datasets/orders/partitions/${s.partition_path}/state.json`, s);
   }
   const h = await startCatalog(t, { store, config: catalogConfig() });
-  const buildStart = Date.now();
   await h.catalog.lake.index('orders');
-  t.diagnostic(`index built from ${HTTP_PARTITIONS} states in ${Date.now() - buildStart} ms (in-memory store)`);
-  const http: number[] = [];
-  for (let r = 0; r < 1000; r++) {
-    const from = new Date(T0 + Math.floor(Math.random() * HTTP_PARTITIONS) * HOUR).toISOString();
-    const start = process.hrtime.bigint();
-    // Plain fetch: the harness's schema check would be measured too.
+  for (let r = 0; r < 20; r++) {
+    const from = new Date(T0 + Math.floor(Math.random() * partitions) * HOUR).toISOString();
     const res = await fetch(`${h.url}/datasets/orders/partitions?from=${from}&status=complete&limit=100`, { headers: { authorization: `Bearer ${READ_TOKEN}` } });
-    await res.arrayBuffer();
-    http.push(Number(process.hrtime.bigint() - start) / 1e6);
     assert.equal(res.status, 200);
+    const body = (await res.json()) as { items: Array<{ status: string }> };
+    assert.ok(body.items.length <= 100 && body.items.every((p) => p.status === 'complete'));
   }
-  http.sort((a, b) => a - b);
-  t.diagnostic(`GET /datasets/orders/partitions (limit 100) over ${HTTP_PARTITIONS} partitions: p50 ${http[500]?.toFixed(2)} ms, p99 ${http[990]?.toFixed(2)} ms (sequential, one client)`);
-  // The target (p99 < 20 ms at 500 req/s) is for the benchmark on a quiet machine; this only catches regressions by an order of magnitude.
-  assert.ok((http[990] ?? 0) < 200, `p99 ${http[990]} ms`);
 });

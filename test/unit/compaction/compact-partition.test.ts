@@ -16,7 +16,7 @@ import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { getJson, putJson } from '../../../src/storage/object-store.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
-import { RowBatchBuilder } from '../../../src/writing/parquet/row-batch.js';
+import { RowBatchBuilder } from '../../../src/buffering/row-batch.js';
 
 const PATH = 'event_date=2026-11-21/event_hour=10';
 const HOUR = Date.UTC(2026, 10, 21, 10);

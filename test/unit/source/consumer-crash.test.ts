@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { silentLogger } from '../../../src/log/logger.js';
 import { KafkaSource, type SourceHandler } from '../../../src/source/kafka-source.js';
+import { isRetryableKafkaError } from '../../../src/source/kafka-retry.js';
+import { TukangError } from '../../../src/errors/catalogue.js';
 
 const EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' } as const;
 
@@ -77,4 +79,43 @@ test('a consumer that kafkajs crashed for good is replaced, and what it owned is
   await until(() => assigned.length === 3);
   assert.equal(assigned[2], 1);
   await source.disconnect();
+});
+
+test('a consumer that cannot be replaced for a non-retryable reason is not retried; the handler hears of it', async () => {
+  const { kafka, consumers } = fakeKafka();
+  const failures: unknown[] = [];
+  const handler: SourceHandler = {
+    onAssigned: async () => undefined,
+    onRevoked: () => undefined,
+    onBatch: async () => undefined,
+    onFailed: (err) => void failures.push(err),
+  };
+  const source = new KafkaSource(kafka, { groupId: 'g', topics: ['orders'], fromBeginning: true, sessionTimeoutMs: 10_000, fetchMaxBytes: 1 << 20 }, handler, silentLogger());
+  await source.start();
+  const denied = Object.assign(new Error('not authorized to access group'), { retriable: false });
+  // Every consumer made from now on fails to start, as a broker refusing the group would.
+  const original = kafka.consumer.bind(kafka);
+  (kafka as unknown as { consumer: () => FakeConsumer }).consumer = () => {
+    const c = original({ groupId: 'g' }) as unknown as FakeConsumer;
+    c.run = async () => {
+      throw denied;
+    };
+    return c;
+  };
+  (consumers[0] as FakeConsumer).emit(EVENTS.CRASH, { payload: { error: new Error('retries exhausted'), groupId: 'g', restart: false } });
+  await until(() => failures.length === 1);
+  assert.equal(failures[0], denied);
+  // A retryable failure would make a third consumer after a 1 s backoff; a non-retryable one makes none.
+  await new Promise((r) => setTimeout(r, 1_200));
+  assert.equal(consumers.length, 2, 'one replacement attempt, no retry');
+  await source.disconnect();
+});
+
+test('isRetryableKafkaError reads the catalogue flag, then kafkajs retriable, then the default', () => {
+  assert.equal(isRetryableKafkaError(new TukangError('KAFKA_UNAVAILABLE', 'down')), true);
+  assert.equal(isRetryableKafkaError(new TukangError('CONFIG_INVALID', 'bad')), false);
+  assert.equal(isRetryableKafkaError(Object.assign(new Error('x'), { retriable: false })), false);
+  assert.equal(isRetryableKafkaError(Object.assign(new Error('x'), { retriable: true }), false), true);
+  assert.equal(isRetryableKafkaError(new Error('socket'), false), false);
+  assert.equal(isRetryableKafkaError(new Error('socket')), true);
 });

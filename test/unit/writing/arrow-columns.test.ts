@@ -5,7 +5,7 @@ import type { CellValue } from '../../../src/core/records.js';
 import { LINEAGE_COLUMNS } from '../../../src/core/records.js';
 import type { ResolvedColumn } from '../../../src/core/resolved-schema.js';
 import { rowBatchToArrowTable, rowBatchToIPC } from '../../../src/writing/parquet/arrow-columns.js';
-import { RowBatchBuilder, type RowBatch } from '../../../src/writing/parquet/row-batch.js';
+import { RowBatchBuilder, type RowBatch } from '../../../src/buffering/row-batch.js';
 import { SAMPLE_COLUMNS, canonical, sampleBatch, sampleRow } from './fixtures/sample-batch.js';
 
 function col(name: string, type: ResolvedColumn['type'], nullable = true, extra: Partial<ResolvedColumn> = {}): ResolvedColumn {

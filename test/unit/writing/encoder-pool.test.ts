@@ -8,7 +8,7 @@ import { readParquet } from 'parquet-wasm/node';
 import { LINEAGE_COLUMNS } from '../../../src/core/records.js';
 import { isTukangError } from '../../../src/errors/catalogue.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
-import { RowBatchBuilder } from '../../../src/writing/parquet/row-batch.js';
+import { RowBatchBuilder } from '../../../src/buffering/row-batch.js';
 import { CRASH_KEY } from './fixtures/crashing-encode-worker.js';
 import { SAMPLE_COLUMNS, SAMPLE_TOPIC, canonical, sampleBatch, sampleRow } from './fixtures/sample-batch.js';
 

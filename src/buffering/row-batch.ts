@@ -3,8 +3,8 @@
  * Data values stay as the cleansing stage produced them (CellValue); lineage numbers go straight
  * into typed arrays because they exist for every row of every dataset and are always numbers.
  */
-import type { CellValue } from '../../core/records.js';
-import type { ResolvedColumn } from '../../core/resolved-schema.js';
+import type { CellValue } from '../core/records.js';
+import type { ResolvedColumn } from '../core/resolved-schema.js';
 
 /** Where each row came from. One entry per row, except the topic, which a batch shares. */
 export interface RowBatchLineage {

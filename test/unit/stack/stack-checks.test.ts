@@ -4,9 +4,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isTukangError } from '../../src/errors/catalogue.js';
-import { checkTools, stackStatus, stackUp } from '../../src/stack/stack.js';
-import { freePort } from '../helpers/cli.js';
+import { isTukangError } from '../../../src/errors/catalogue.js';
+import { checkTools, stackStatus, stackUp } from '../../../src/stack/stack.js';
+import { freePort } from '../../helpers/cli.js';
 
 test('missing tools are all named, with docker compose as the way out', () => {
   assert.throws(

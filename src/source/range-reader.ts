@@ -1,6 +1,12 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from './kafka-client.js';
 import type { SourceRecord } from '../core/records.js';
-import type { ReplayRange } from './replay-types.js';
+
+/** Offsets `first`..`last` (inclusive) of one partition of a topic. */
+export interface OffsetRange {
+  partition: number;
+  first: number;
+  last: number;
+}
 
 /**
  * Reads exactly the given offset ranges of a topic again, in offset order per partition, with a
@@ -8,14 +14,14 @@ import type { ReplayRange } from './replay-types.js';
  * read to its last offset, or when `cancelled()` turns true.
  */
 export async function readRanges(
-  kafka: Kafka,
+  kafka: KafkaClient,
   topic: string,
-  ranges: ReplayRange[],
+  ranges: OffsetRange[],
   topicPartitions: number[],
   onRecords: (records: SourceRecord[]) => void,
   cancelled: () => boolean,
 ): Promise<void> {
-  const byPartition = new Map<number, ReplayRange[]>();
+  const byPartition = new Map<number, OffsetRange[]>();
   for (const r of ranges) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
   const remaining = new Map([...byPartition].map(([p, rs]) => [p, Math.max(...rs.map((r) => r.last))]));
   const consumer = kafka.consumer({ groupId: `tukang-replay-${process.pid}-${Date.now().toString(36)}`, allowAutoTopicCreation: false });

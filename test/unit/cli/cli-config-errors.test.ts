@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCli, writeTempConfig } from '../helpers/cli.js';
+import { runCli, writeTempConfig } from '../../helpers/cli.js';
 
 test('a bad config file gets one clear error naming each bad key, and exit code 2', async () => {
   const file = writeTempConfig({

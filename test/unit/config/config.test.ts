@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
-import { parseDuration } from '../../src/config/duration.js';
-import { isTukangError } from '../../src/errors/catalogue.js';
+import { loadConfig, parseConfig } from '../../../src/config/load.js';
+import { parseDuration } from '../../../src/config/duration.js';
+import { isTukangError } from '../../../src/errors/catalogue.js';
 
 const dataset = {
   name: 'orders',

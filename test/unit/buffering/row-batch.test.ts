@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResolvedColumn } from '../../../src/core/resolved-schema.js';
-import { RowBatchBuilder } from '../../../src/writing/parquet/row-batch.js';
+import { RowBatchBuilder } from '../../../src/buffering/row-batch.js';
 
 const COLUMNS: ResolvedColumn[] = [
   { name: 'a', type: 'string', nullable: true, description: '', path: ['a'] },
