@@ -4,28 +4,13 @@ import { CommitLog } from '../../../src/commit/commit-log.js';
 import type { FileCommit } from '../../../src/lake/metadata-types.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
+import { ordersFileCommit } from '../../helpers/file-commits.js';
 
 const PATH = 'event_date=2026-11-21/event_hour=10';
 const layout = new LakeLayout('lake/');
 
 function fileCommit(name: string, first: number, last: number): FileCommit {
-  const key = `${layout.partitionDir('orders', PATH)}${name}.parquet`;
-  return {
-    dataset: 'orders',
-    partition_path: PATH,
-    key,
-    uri: `s3://b/${key}`,
-    bytes: 3,
-    rows: last - first + 1,
-    sha256: 'x',
-    min_event_at: '2026-11-21T10:00:00.000Z',
-    max_event_at: '2026-11-21T10:59:00.000Z',
-    source: { topic: 't', partition: 0, first_offset: first, last_offset: last },
-    schema_version: 'v',
-    duplicates: 0,
-    late: false,
-    committed_at: '2026-11-21T11:00:00.000Z',
-  };
+  return ordersFileCommit(layout, PATH, name, first, last, { bytes: 3 });
 }
 
 /** The data files a folder reader would glob in the partition. */

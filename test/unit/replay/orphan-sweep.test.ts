@@ -7,29 +7,14 @@ import { collectGarbage } from '../../../src/replay/garbage-collector.js';
 import { GcService } from '../../../src/replay/gc-service.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
+import { ordersFileCommit } from '../../helpers/file-commits.js';
 
 const PATH = 'event_date=2026-11-21/event_hour=10';
 const DAY = 86_400_000;
 const layout = new LakeLayout('');
 
 function file(name: string, first: number, last: number): FileCommit {
-  const key = `${layout.partitionDir('orders', PATH)}${name}.parquet`;
-  return {
-    dataset: 'orders',
-    partition_path: PATH,
-    key,
-    uri: `s3://b/${key}`,
-    bytes: 1,
-    rows: last - first + 1,
-    sha256: 'x',
-    min_event_at: '2026-11-21T10:00:00.000Z',
-    max_event_at: '2026-11-21T10:10:00.000Z',
-    source: { topic: 't', partition: 0, first_offset: first, last_offset: last },
-    schema_version: 'v',
-    duplicates: 0,
-    late: false,
-    committed_at: '2026-11-21T11:00:00.000Z',
-  };
+  return ordersFileCommit(layout, PATH, name, first, last, { max_event_at: '2026-11-21T10:10:00.000Z' });
 }
 
 /** v1 = a, b; a replay made v2 = r; plus an upload that was never committed, and one committed but not yet published. */

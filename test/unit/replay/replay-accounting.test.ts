@@ -11,7 +11,8 @@ import type { ReplayRange } from '../../../src/replay/replay-types.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
-import { DAY0, commitFile, hourPath } from '../../helpers/catalog-fixture.js';
+import { DAY0 } from '../../helpers/catalog-fixture.js';
+import { completeHourToReplay } from '../../helpers/replay-lake.js';
 
 const TOPIC = 'orders-topic';
 const dataset = parseConfig({
@@ -48,16 +49,9 @@ class DuplicatingBus implements ReplayBus {
 // Regression (issue 11, item 4): a replayed version recorded `duplicates: 0` although the replay
 // dropped duplicates, so its rows + duplicates no longer added up to the records it consumed.
 test('a replayed version records the duplicates the replay dropped: rows + duplicates + rejected = records read', async (t) => {
-  const store = new MemoryObjectStore();
-  const layout = new LakeLayout('');
-  const commitLog = new CommitLog(store, layout, 'lake');
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
-  await commitFile(store, commitLog, { startMs: DAY0, partition: 0, first: 0, rows: 60 });
-  const path = hourPath(DAY0);
-  await commitLog.completePartition('orders', path);
+  const { store, commitLog, path, deps } = await completeHourToReplay(t, 60);
 
-  const job = await runReplay({ dataset, bus: new DuplicatingBus(), store, commitLog, layout, replays: new ReplayStore(store, layout), encoder, logger: silentLogger() }, [path]);
+  const job = await runReplay(deps(dataset, new DuplicatingBus()), [path]);
   assert.equal(job.status, 'succeeded', job.error ?? '');
   const state = (await commitLog.readPartition('orders', path))?.value;
   assert.equal(state?.version, 2);

@@ -11,7 +11,8 @@ import type { ReplayRange } from '../../../src/replay/replay-types.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
-import { DAY0, commitFile, hourPath } from '../../helpers/catalog-fixture.js';
+import { DAY0 } from '../../helpers/catalog-fixture.js';
+import { completeHourToReplay } from '../../helpers/replay-lake.js';
 import { readParquetObject } from '../../helpers/lake-reader.js';
 
 const TOPIC = 'orders-topic';
@@ -46,16 +47,9 @@ test('a replay routes like live ingestion: a buffer reaching files.target_rows b
       },
     ],
   }).datasets[0]!;
-  const store = new MemoryObjectStore();
-  const layout = new LakeLayout('');
-  const commitLog = new CommitLog(store, layout, 'lake');
-  const encoder = new ParquetEncoderPool(1);
-  t.after(() => encoder.close());
-  await commitFile(store, commitLog, { startMs: DAY0, partition: 0, first: 0, rows: 25 });
-  const path = hourPath(DAY0);
-  await commitLog.completePartition('orders', path);
+  const { store, commitLog, path, deps } = await completeHourToReplay(t, 25);
 
-  const job = await runReplay({ dataset, bus: new Bus(), store, commitLog, layout, replays: new ReplayStore(store, layout), encoder, logger: silentLogger() }, [path]);
+  const job = await runReplay(deps(dataset, new Bus()), [path]);
   assert.equal(job.status, 'succeeded', job.error ?? '');
   const state = (await commitLog.readPartition('orders', path))?.value;
   assert.deepEqual(state?.files.map((f) => [f.source.first_offset, f.source.last_offset, f.rows]), [[0, 9, 10], [10, 19, 10], [20, 24, 5]]);
