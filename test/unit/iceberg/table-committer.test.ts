@@ -123,7 +123,7 @@ test('two committers racing for the same version lose nothing: one creates it, t
   assert.equal((await liveFiles(store, tables)).length, 6);
 });
 
-test('metadata stays bounded over 10,000 commits: snapshots, metadata log and objects are capped', { timeout: 300_000 }, async (t) => {
+test('metadata stays bounded over 10,000 commits: snapshots, metadata log and objects are capped', { timeout: 600_000 }, async (t) => {
   const { store, commitLog, tables, committer, layout } = setup({ maxSnapshots: 20, maxSnapshotAgeMs: 7 * 86_400_000, metadataLogSize: 10 });
   const c = committer();
   let sizeAt1000 = 0;
