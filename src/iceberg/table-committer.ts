@@ -11,7 +11,8 @@ import { partitionBounds } from '../lake/hive-path.js';
 import { TukangError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { decodeManifest, decodeManifestList, encodeManifest, encodeManifestList, type ManifestFile } from './manifests.js';
+import { STATUS, decodeManifest, decodeManifestList, encodeManifest, encodeManifestList, type ManifestFile } from './manifests.js';
+import { relocateRetired } from './relocate-retired.js';
 import { planSnapshot, type SnapshotPlan } from './snapshot-plan.js';
 import { currentSnapshot, newSnapshotId, newTableMetadata, withSnapshot, type Retention, type Snapshot, type TableMetadata } from './table-metadata.js';
 import type { TableLayout } from './table-schema.js';
@@ -61,9 +62,11 @@ export class TableCommitter {
       if (!plan) return undefined;
       const written: string[] = [];
       const manifests: ManifestFile[] = [...plan.kept];
+      // Files this snapshot deletes leave the Hive folder at the switch (file-placement.ts).
+      const moved = this.movedFiles(plan);
       for (const m of plan.manifests) {
         const key = this.tables.manifestKey(this.dataset, m.bucket, snapshotId);
-        const body = encodeManifest(this.layout, m.entries);
+        const body = encodeManifest(this.layout, m.entries.map((e) => (e.status === STATUS.deleted ? { ...e, path: moved.get(e.path) ?? e.path } : e)));
         await this.store.put(key, body, { contentType: 'application/octet-stream' });
         written.push(key);
         manifests.push({ ...m.summary, path: this.tables.uri(key), length: body.length });
@@ -74,10 +77,24 @@ export class TableCommitter {
       written.push(listKey);
       const snapshot = await this.snapshot(base, plan, manifests, states, snapshotId, sequenceNumber, this.tables.uri(listKey));
       const { metadata, expired } = withSnapshot(base, snapshot, loaded ? this.tables.uri(loaded.key) : null, this.retention);
+      // The snapshots kept from before this one read the moved files at their new place.
+      const relocation = await relocateRetired({
+        dataset: this.dataset,
+        layout: this.layout,
+        store: this.store,
+        tables: this.tables,
+        read: (uri) => this.read(uri),
+        snapshots: metadata.snapshots.slice(0, -1),
+        moved,
+        buckets: new Set(plan.manifests.filter((m) => m.entries.some((e) => e.status === STATUS.deleted)).map((m) => m.bucket)),
+        bySnapshotId: snapshotId,
+      });
+      written.push(...relocation.written);
+      metadata.snapshots = [...relocation.snapshots, snapshot];
       const version = (loaded?.version ?? 0) + 1;
       if (await this.tables.create(this.dataset, version, metadata)) {
         await this.tables.advanceHint(this.dataset, version);
-        await this.cleanUp(base, metadata, expired).catch((err: unknown) => this.logger.warn({ dataset: this.dataset, err: String(err) }, 'deleting expired Iceberg metadata failed; it is retried after the next expiry'));
+        await this.cleanUp(base, metadata, expired, relocation.replaced).catch((err: unknown) => this.logger.warn({ dataset: this.dataset, err: String(err) }, 'deleting expired Iceberg metadata failed; it is retried after the next expiry'));
         return { version, snapshotId, operation: snapshot.summary.operation };
       }
       // Another instance committed version N+1 first: nothing of ours is referenced; plan again.
@@ -139,6 +156,13 @@ export class TableCommitter {
     return new Date(newest * unit).toISOString();
   }
 
+  /** Data file URI → superseded URI, for each file the plan deletes. */
+  private movedFiles(plan: SnapshotPlan): Map<string, string> {
+    const moved = new Map<string, string>();
+    for (const m of plan.manifests) for (const e of m.entries) if (e.status === STATUS.deleted) moved.set(e.path, this.tables.supersededUri(e.path));
+    return moved;
+  }
+
   private async manifestsOf(snapshot: Snapshot): Promise<ManifestFile[]> {
     return decodeManifestList(await this.read(snapshot['manifest-list']));
   }
@@ -161,10 +185,11 @@ export class TableCommitter {
   /**
    * Deletes what the new version cannot reach: manifest lists of expired snapshots, manifests
    * that only they listed (a manifest, once replaced, is never listed again, so comparing with
-   * the oldest retained snapshot suffices), and the metadata file that left the metadata log.
+   * the oldest retained snapshot suffices), the manifests and lists a relocation replaced, and the
+   * metadata file that left the metadata log.
    */
-  private async cleanUp(base: TableMetadata, next: TableMetadata, expired: readonly Snapshot[]): Promise<void> {
-    const keys: string[] = [];
+  private async cleanUp(base: TableMetadata, next: TableMetadata, expired: readonly Snapshot[], relocated: readonly string[]): Promise<void> {
+    const keys: string[] = [...relocated];
     const oldest = next.snapshots[0];
     if (expired.length > 0 && oldest) {
       const retained = new Set((await this.manifestsOf(oldest)).map((m) => m.path));

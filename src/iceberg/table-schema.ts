@@ -1,12 +1,14 @@
 /**
  * A dataset's Iceberg schema, partition spec, sort order and name mapping, derived from its
- * resolved schema. Field ids are assigned in file column order (nested fields depth-first), so
- * the same dataset config always gives the same ids. Data files carry no Parquet field ids; the
- * name mapping (`schema.name-mapping.default`) tells readers which file column is which field.
+ * resolved schema. Field ids are the ones the data files carry as Parquet field ids (file column
+ * order, nested fields depth-first: writing/parquet/field-ids.ts), then the partitioning fields,
+ * which no file stores; the same dataset config always gives the same ids. The name mapping
+ * (`schema.name-mapping.default`) stays for readers that match columns by name.
  */
 import type { DatasetConfig } from '../config/schema.js';
 import { LINEAGE_COLUMNS } from '../core/records.js';
 import type { ResolvedColumn, ResolvedSchema } from '../core/resolved-schema.js';
+import { LINEAGE_ORDER, fileFieldIds, type FieldIdNode } from '../writing/parquet/field-ids.js';
 
 export type IcebergType = string | IcebergStruct | IcebergList;
 
@@ -91,34 +93,36 @@ const LINEAGE: Array<{ name: string; type: string; doc: string }> = [
 ];
 
 export function tableLayout(dataset: DatasetConfig, resolved: ResolvedSchema): TableLayout {
-  let nextId = 1;
+  // The ids the data files carry (Parquet field ids), then the partitioning fields' after them.
+  const ids = fileFieldIds(resolved.columns);
+  let nextId = ids.lastId + 1;
   const mapping: NameMapping[] = [];
-  const convert = (column: ResolvedColumn, into: NameMapping[]): IcebergField => {
-    const id = nextId++;
-    const entry: NameMapping = { 'field-id': id, names: [column.name] };
+  const convert = (column: ResolvedColumn, node: FieldIdNode | undefined, into: NameMapping[]): IcebergField => {
+    if (!node) throw new TypeError(`column ${column.name} has no field id`);
+    const entry: NameMapping = { 'field-id': node.id, names: [column.name] };
     into.push(entry);
-    return { id, name: column.name, required: !column.nullable, type: convertType(column, entry), ...(column.description ? { doc: column.description } : {}) };
+    return { id: node.id, name: column.name, required: !column.nullable, type: convertType(column, node, entry), ...(column.description ? { doc: column.description } : {}) };
   };
-  const convertType = (column: ResolvedColumn, entry: NameMapping): IcebergType => {
+  const convertType = (column: ResolvedColumn, node: FieldIdNode, entry: NameMapping): IcebergType => {
     if (column.type === 'struct') {
       entry.fields = [];
       const nested = entry.fields;
-      return { type: 'struct', fields: (column.fields ?? []).map((f) => convert(f, nested)) };
+      return { type: 'struct', fields: (column.fields ?? []).map((f, i) => convert(f, node.children[i], nested)) };
     }
     if (column.type === 'list') {
       const items = column.items;
-      if (!items) throw new TypeError(`list column ${column.name} has no items`);
-      const elementId = nextId++;
-      const element: NameMapping = { 'field-id': elementId, names: ['element'] };
+      const elementNode = node.children[0];
+      if (!items || !elementNode) throw new TypeError(`list column ${column.name} has no items`);
+      const element: NameMapping = { 'field-id': elementNode.id, names: ['element'] };
       entry.fields = [element];
-      return { type: 'list', 'element-id': elementId, 'element-required': !items.nullable, element: convertType(items, element) };
+      return { type: 'list', 'element-id': elementNode.id, 'element-required': !items.nullable, element: convertType(items, elementNode, element) };
     }
     const scalar = SCALAR[column.type];
     if (!scalar) throw new TypeError(`column ${column.name} has type ${column.type}, which has no Iceberg type`);
     return scalar;
   };
 
-  const fields: IcebergField[] = resolved.columns.map((c) => convert(c, mapping));
+  const fields: IcebergField[] = resolved.columns.map((c, i) => convert(c, ids.columns[i], mapping));
   // Partitioning fields are not stored in the files: readers take their values from the
   // partition tuple of each file (identity transform), as Hive readers take them from the path.
   const identity: Array<{ name: string; id: number }> = [];
@@ -130,7 +134,8 @@ export function tableLayout(dataset: DatasetConfig, resolved: ResolvedSchema): T
   }
   let eventTimeId = 0;
   for (const l of LINEAGE) {
-    const id = nextId++;
+    const id = ids.lineage[LINEAGE_ORDER.indexOf(l.name)];
+    if (id === undefined) throw new TypeError(`lineage column ${l.name} has no field id`);
     if (l.name === LINEAGE_COLUMNS.eventTime) eventTimeId = id;
     mapping.push({ 'field-id': id, names: [l.name] });
     fields.push({ id, name: l.name, required: true, type: l.type, doc: l.doc });

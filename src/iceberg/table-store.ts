@@ -55,9 +55,23 @@ export class TableStore {
     return `${this.tableDir(dataset)}metadata/snap-${snapshotId}-${attempt}.avro`;
   }
 
-  /** The bucket a manifest this module wrote belongs to, from its name. */
+  /**
+   * A manifest rewritten by snapshot `bySnapshotId` to name moved files (relocate-retired.ts):
+   * the original's name (without earlier `-r<id>` suffixes) with `-r<bySnapshotId>`.
+   */
+  rewrittenManifestKey(originalPath: string, bySnapshotId: number): string {
+    const key = this.keyOf(originalPath);
+    return `${key.replace(/(?:-r\d+)*\.avro$/, '')}-r${bySnapshotId}.avro`;
+  }
+
+  /** The bucket a manifest this module wrote (or rewrote) belongs to, from its name. */
   bucketOfManifest(path: string): string | undefined {
-    return /\/m-([^/]+)-\d+\.avro$/.exec(path)?.[1];
+    return /\/m-(.+?)-\d+(?:-r\d+)*\.avro$/.exec(path)?.[1];
+  }
+
+  /** Where a data file of the lake is once a newer version no longer lists it (LakeLayout.fileLocations). */
+  supersededUri(dataFileUri: string): string {
+    return this.uri(this.layout.fileLocations(this.keyOf(dataFileUri)).superseded);
   }
 
   /** The newest committed metadata version, or undefined when the table has none yet. */

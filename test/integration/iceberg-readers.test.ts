@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildCatalog } from '../../src/catalog/build-catalog.js';
 import type { TukangConfig } from '../../src/config/schema.js';
@@ -14,6 +17,7 @@ import { sampleOrderEvents } from '../../src/sample/order-events.js';
 import { createKafka } from '../../src/source/kafka-client.js';
 import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { readWithDuckDb, readWithPyIceberg, type ReadRequest, type ReaderRows } from '../helpers/iceberg-readers.js';
+import { runPython } from '../helpers/iceberg-python.js';
 import { readLake } from '../helpers/lake-reader.js';
 import { ordersConfig, produce, until } from '../helpers/pipeline-harness.js';
 import { realStack, uniqueName } from '../helpers/real-stack.js';
@@ -69,6 +73,18 @@ test('Iceberg table: PyIceberg and DuckDB read each event of the lake exactly on
   assert.match(py.event_time_type, /timestamp\[(ms|us), tz=(UTC|\+00:00)\]/);
   const expectedHours = lake.map((p) => Math.floor(Date.parse(p.state.start_at) / 3_600_000)).sort((a, b) => a - b);
   assert.deepEqual(py.hours, expectedHours, 'PyIceberg: partition values are the hours of the Hive paths');
+
+  // The data files carry the Iceberg schema's field ids as Parquet field ids (pyarrow reads them).
+  const sampleFile = lake[0]?.files[0]?.key;
+  assert.ok(sampleFile);
+  const local = join(mkdtempSync(join(tmpdir(), 'tukang-ids-')), 'file.parquet');
+  writeFileSync(local, (await stack.store.get(sampleFile))?.body ?? new Uint8Array());
+  const fileIds = await runPython<Record<string, number>>(
+    'import json, sys\nimport pyarrow.parquet as pq\ns = pq.read_schema(json.load(sys.stdin)["path"])\nprint(json.dumps({f.name: int(f.metadata[b"PARQUET:field_id"]) for f in s}))',
+    { path: local },
+  );
+  assert.deepEqual(fileIds, Object.fromEntries(latest.metadata.schemas[0]?.fields.filter((f) => f.name in fileIds).map((f) => [f.name, f.id]) ?? []), 'pyarrow: Parquet field ids are the Iceberg ids');
+  assert.ok(Object.keys(fileIds).includes(LINEAGE_COLUMNS.eventTime));
 
   const duck = await readWithDuckDb(request);
   assert.deepEqual(key(duck.rows), lakeRows, 'DuckDB: the same events');

@@ -1,9 +1,11 @@
 /**
  * RowBatch → Arrow table → Arrow IPC stream bytes, the form the encode workers receive.
- * Column order: the dataset's columns as resolved, then the lineage columns.
+ * Column order: the dataset's columns as resolved, then the lineage columns; every field carries
+ * its Parquet field id (field-ids.ts).
  */
 import { RecordBatch, Schema, Struct, Table, makeData, tableToIPC } from 'apache-arrow';
 import { buildColumnData, fieldFor } from './column-data.js';
+import { fileFieldIds, withFieldId } from './field-ids.js';
 import { buildLineageColumns, type ColumnData } from './lineage-columns.js';
 import type { RowBatch } from '../../buffering/row-batch.js';
 
@@ -17,7 +19,9 @@ export function rowBatchToArrowTable(batch: RowBatch): Table {
     return { field: fieldFor(column, data), data };
   });
   built.push(...buildLineageColumns(batch.lineage, rowCount));
-  const fields = built.map((c) => c.field);
+  const ids = fileFieldIds(columns);
+  const nodes = [...ids.columns, ...ids.lineage.map((id) => ({ id, children: [] }))];
+  const fields = built.map((c, i) => (nodes[i] ? withFieldId(c.field, nodes[i]) : c.field));
   const schema = new Schema(fields);
   const rows = makeData({ type: new Struct(fields), length: rowCount, nullCount: 0, children: built.map((c) => c.data) });
   return new Table([new RecordBatch(schema, rows)]);

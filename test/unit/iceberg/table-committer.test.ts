@@ -13,6 +13,7 @@ import { TableStore } from '../../../src/iceberg/table-store.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { listAll, putJson } from '../../../src/storage/object-store.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
+import { FilePlacement } from '../../../src/commit/file-placement.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
 
 const HOUR = 3_600_000;
@@ -100,8 +101,8 @@ test('appends new files, overwrites a replayed partition with DELETED entries, a
   assert.equal(snap?.summary['added-data-files'], '1');
   assert.deepEqual(JSON.parse(snap?.summary['tukang.partitions'] ?? '{}'), { [hourPath(T0)]: { version: 2, status: 'complete' } });
   assert.deepEqual(await liveFiles(store, tables), [replayed.uri, file(T0 + HOUR, 10, 5).uri].sort());
-  // Time travel: the snapshot before the replay still lists the old file.
-  assert.deepEqual(await liveFiles(store, tables, beforeId), [file(T0, 0, 10).uri, file(T0 + HOUR, 10, 5).uri].sort());
+  // Time travel: the snapshot before the replay still lists the old file, where the switch moved it.
+  assert.deepEqual(await liveFiles(store, tables, beforeId), [tables.supersededUri(file(T0, 0, 10).uri), file(T0 + HOUR, 10, 5).uri].sort());
   // The version hint follows the commits, and the manifests' Avro schema keeps Iceberg's field ids.
   assert.equal(Buffer.from((await store.get(tables.versionHintKey('orders')))?.body ?? new Uint8Array()).toString(), '2');
   const manifestList = readAvroFile((await store.get(tables.keyOf(snap?.['manifest-list'] ?? '')))?.body ?? new Uint8Array());
@@ -123,10 +124,11 @@ test('two committers racing for the same version lose nothing: one creates it, t
 });
 
 // The caps are reached after 20 commits; 500 show the bound in a few seconds. The full-scale run (10,000
-// commits, ~30 s) is `TUKANG_ICEBERG_COMMITS=10000 node --test dist/test/unit/iceberg/table-committer.test.js`.
+// commits, several minutes since every switch relocates retained snapshots' manifests) is
+// `TUKANG_ICEBERG_COMMITS=10000 node --test dist/test/unit/iceberg/table-committer.test.js`.
 const COMMITS = Number(process.env['TUKANG_ICEBERG_COMMITS'] ?? 500);
 
-test(`metadata stays bounded over ${COMMITS.toLocaleString('en')} commits: snapshots, metadata log and objects are capped`, { timeout: 300_000 }, async (t) => {
+test(`metadata stays bounded over ${COMMITS.toLocaleString('en')} commits: snapshots, metadata log and objects are capped`, { timeout: 600_000 }, async (t) => {
   const { store, commitLog, tables, committer, layout } = setup({ maxSnapshots: 20, maxSnapshotAgeMs: 7 * 86_400_000, metadataLogSize: 10 });
   const c = committer();
   // The size once the caps hold, to compare the final size with (a tenth of the run, as 1,000 of 10,000).
@@ -225,4 +227,68 @@ test('a compacted partition version (reason compaction) becomes a replace snapsh
   const outcome = await c.commit([hourPath(T0)]);
   assert.equal(outcome?.operation, 'replace');
   assert.deepEqual(await liveFiles(store, tables), [compacted.uri]);
+});
+
+test('time travel across a replay and a compaction: every retained snapshot names its files where they are after the switch, and no metadata is left unreachable', async () => {
+  const { store, commitLog, tables, committer, layout } = setup();
+  const placement = new FilePlacement(store, layout);
+  const c = committer();
+  // Publishes a partition's committed files into its folder and retires what it no longer lists, as the switch does.
+  const place = async (path: string) => {
+    await placement.reconcile('orders', path, async () => (await commitLog.readPartition('orders', path))?.value.files.map((f) => f.key) ?? []);
+  };
+  const write = async (f: FileCommit) => {
+    await placement.stage(f.key, Buffer.from(f.key), 'application/octet-stream');
+    await commitLog.commitFile(f);
+    await place(f.partition_path);
+  };
+  // Two files in hour 0 and one in hour 1 (one manifest: the same day), over three snapshots.
+  await write(file(T0, 0, 10));
+  const s1 = (await c.commit([hourPath(T0)]))?.snapshotId;
+  await write(file(T0, 10, 10));
+  const s2 = (await c.commit([hourPath(T0)]))?.snapshotId;
+  await write(file(T0 + HOUR, 20, 10));
+  const s3 = (await c.commit([hourPath(T0 + HOUR)]))?.snapshotId;
+  assert.ok(s1 !== undefined && s2 !== undefined && s3 !== undefined);
+  await commitLog.completePartition('orders', hourPath(T0));
+
+  // A replay of hour 0 swaps its two files for one; the switch moves the old ones out of the folder.
+  const replayed = file(T0, 0, 20, '-replay');
+  await placement.stage(replayed.key, Buffer.from(replayed.key), 'application/octet-stream');
+  await commitLog.switchToReplay('orders', hourPath(T0), 1, [replayed], 'job-1');
+  await place(hourPath(T0));
+  assert.equal((await c.commit([hourPath(T0)]))?.operation, 'overwrite');
+
+  // Compaction of hour 1 (its file and a late one) into one file.
+  await write({ ...file(T0 + HOUR, 40, 5), late: true });
+  const s5 = (await c.commit([hourPath(T0 + HOUR)]))?.snapshotId;
+  const state = (await commitLog.readPartition('orders', hourPath(T0 + HOUR)))?.value;
+  assert.ok(state && s5 !== undefined);
+  const compacted = file(T0 + HOUR, 20, 15, '-compacted');
+  await placement.stage(compacted.key, Buffer.from(compacted.key), 'application/octet-stream');
+  await putJson(store, layout.partitionState('orders', hourPath(T0 + HOUR)), { ...state, status: 'complete', version: state.version + 1, versions: [...state.versions, { ...state.versions[0], version: state.version + 1, reason: 'compaction' }], files: [compacted] });
+  await place(hourPath(T0 + HOUR));
+  assert.equal((await c.commit([hourPath(T0 + HOUR)]))?.operation, 'replace');
+
+  // Every file of every retained snapshot exists at the location its manifest names.
+  const table = await tables.latest('orders');
+  assert.ok(table);
+  for (const snap of table.metadata.snapshots) {
+    for (const uri of await liveFiles(store, tables, snap['snapshot-id'])) assert.ok(await store.head(tables.keyOf(uri)), `snapshot ${snap['snapshot-id']}: ${uri} exists`);
+  }
+  // And each snapshot still holds the files (by name) it had.
+  const names = async (id: number) => (await liveFiles(store, tables, id)).map((u) => u.slice(u.lastIndexOf('/') + 1)).sort();
+  assert.deepEqual(await names(s2), ['part-t-00000-0.parquet', 'part-t-00000-10.parquet']);
+  assert.deepEqual(await names(s5), ['part-t-00000-0-replay.parquet', 'part-t-00000-20.parquet', 'part-t-00000-40.parquet']);
+  assert.deepEqual((await liveFiles(store, tables)).map((u) => tables.keyOf(u)).sort(), [compacted.key, replayed.key].sort());
+  // Nothing under the table's metadata folder is unreachable from the newest version.
+  const reachable = new Set([tables.versionHintKey('orders'), table.key, ...table.metadata['metadata-log'].map((e) => tables.keyOf(e['metadata-file']))]);
+  for (const snap of table.metadata.snapshots) {
+    reachable.add(tables.keyOf(snap['manifest-list']));
+    const list = decodeManifestList((await store.get(tables.keyOf(snap['manifest-list'])))?.body ?? new Uint8Array());
+    for (const m of list) reachable.add(tables.keyOf(m.path));
+  }
+  const objects: string[] = [];
+  for await (const o of listAll(store, tables.tableDir('orders'))) objects.push(o.key);
+  assert.deepEqual(objects.filter((k) => !reachable.has(k)), [], 'no unreachable metadata objects');
 });
