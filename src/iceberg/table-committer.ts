@@ -149,11 +149,11 @@ export class TableCommitter {
    */
   private async completeBefore(manifests: readonly ManifestFile[]): Promise<string> {
     const open = await this.commitLog.openPartitions(this.dataset);
-    if (open.length > 0) return new Date(Math.min(...open.map((p) => partitionBounds(p).startMs))).toISOString();
+    if (open.length > 0) return utcSeconds(Math.min(...open.map((p) => partitionBounds(p).startMs)));
     const unit = this.layout.partitionKeys[0]?.kind === 'day' ? 86_400_000 : 3_600_000;
     const uppers = manifests.map((m) => m.partitions[0]?.upper).filter((u): u is Uint8Array => u instanceof Uint8Array && u.length === 4);
     const newest = Math.max(0, ...uppers.map((u) => Buffer.from(u).readInt32LE(0) + 1));
-    return new Date(newest * unit).toISOString();
+    return utcSeconds(newest * unit);
   }
 
   /** Data file URI → superseded URI, for each file the plan deletes. */
@@ -203,4 +203,12 @@ export class TableCommitter {
     for (const e of base['metadata-log']) if (!kept.has(e['metadata-file'])) keys.push(this.tables.keyOf(e['metadata-file']));
     if (keys.length > 0) await this.store.delete([...new Set(keys)]);
   }
+}
+
+/**
+ * RFC 3339 with an explicit `+00:00` and whole seconds (`2026-11-21T09:00:00+00:00`): the form
+ * PyIceberg's timestamptz literals accept (it refuses `…T09:00:00.000Z`), and DuckDB too.
+ */
+export function utcSeconds(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 }

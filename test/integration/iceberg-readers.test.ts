@@ -16,14 +16,25 @@ import { Materializer } from '../../src/materializer/materializer.js';
 import { sampleOrderEvents } from '../../src/sample/order-events.js';
 import { createKafka } from '../../src/source/kafka-client.js';
 import { LakeLayout } from '../../src/lake/lake-layout.js';
+import { partitionBounds } from '../../src/lake/hive-path.js';
 import { readWithDuckDb, readWithPyIceberg, type ReadRequest, type ReaderRows } from '../helpers/iceberg-readers.js';
 import { runPython } from '../helpers/iceberg-python.js';
-import { readLake } from '../helpers/lake-reader.js';
+import { readLake, type LakePartition } from '../helpers/lake-reader.js';
 import { ordersConfig, produce, until } from '../helpers/pipeline-harness.js';
 import { realStack, uniqueName } from '../helpers/real-stack.js';
 
 const START = Date.UTC(2026, 10, 21, 6, 0, 0);
 const TOKEN = 'iceberg-read-token-0123456789';
+
+/** `event id|event time|source partition|offset` of every row of these partitions, sorted. */
+function rowKeys(partitions: LakePartition[]): string[] {
+  const rows = partitions.flatMap((p) =>
+    p.files.flatMap((f) =>
+      f.rows.map((r) => `${String(r[LINEAGE_COLUMNS.eventId])}|${(r[LINEAGE_COLUMNS.eventTime] as Date).toISOString()}|${String(r[LINEAGE_COLUMNS.partition])}|${String(r[LINEAGE_COLUMNS.offset])}`),
+    ),
+  );
+  return rows.sort();
+}
 
 function key(rows: ReaderRows['rows']): string[] {
   return rows.map(([id, time, , partition, offset]) => `${id}|${new Date(time).toISOString()}|${partition}|${offset}`).sort();
@@ -53,12 +64,7 @@ test('Iceberg table: PyIceberg and DuckDB read each event of the lake exactly on
   await committer.stop();
 
   const lake = await readLake(stack.store, stack.prefix, 'orders');
-  const lakeRows = lake.flatMap((p) =>
-    p.files.flatMap((f) =>
-      f.rows.map((r) => `${String(r[LINEAGE_COLUMNS.eventId])}|${(r[LINEAGE_COLUMNS.eventTime] as Date).toISOString()}|${String(r[LINEAGE_COLUMNS.partition])}|${String(r[LINEAGE_COLUMNS.offset])}`),
-    ),
-  );
-  lakeRows.sort();
+  const lakeRows = rowKeys(lake);
   const tables = new TableStore(stack.store, layout, config.s3.bucket);
   const latest = await tables.latest('orders');
   assert.ok(latest, 'the table has a metadata version');
@@ -104,6 +110,18 @@ test('Iceberg table: PyIceberg and DuckDB read each event of the lake exactly on
   const rest: ReadRequest = { s3, catalog: { uri, token: TOKEN, namespace: 'tukang', table: 'orders' } };
   assert.deepEqual(key((await readWithPyIceberg(rest)).rows), lakeRows, 'PyIceberg through the REST catalog');
   assert.deepEqual(key((await readWithDuckDb(rest)).rows), lakeRows, 'DuckDB ATTACH to the REST catalog');
+
+  // Only complete partitions, as docs/iceberg.md reads them: the current snapshot's
+  // tukang.complete-before as a filter on _event_time gives exactly the complete partitions' rows.
+  const table = (await tables.latest('orders'))?.metadata;
+  const completeBefore = table?.snapshots.find((s) => s['snapshot-id'] === table['current-snapshot-id'])?.summary['tukang.complete-before'];
+  assert.ok(typeof completeBefore === 'string', 'the current snapshot says up to when the table is complete');
+  const beforeMs = Date.parse(completeBefore);
+  assert.ok(lake.every((p) => partitionBounds(p.state.partition_path).endMs > beforeMs || p.state.status === 'complete'), 'every partition ending by then is complete');
+  const completeRows = rowKeys(lake.filter((p) => p.state.status === 'complete' && partitionBounds(p.state.partition_path).endMs <= beforeMs));
+  assert.ok(completeRows.length > 0, 'some partitions are complete');
+  assert.deepEqual(key((await readWithPyIceberg({ ...rest, before: completeBefore })).rows), completeRows, 'PyIceberg: only the complete partitions');
+  assert.deepEqual(key((await readWithDuckDb({ ...rest, before: completeBefore })).rows), completeRows, 'DuckDB: only the complete partitions');
 
   // Late data for a complete partition: a new Tukang version, appended as a new snapshot; time
   // travel to the snapshot before it still gives the old rows.
