@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     }
     store = s3;
   }
-  const snapshotKey = `${layout.metaRoot('orders')}catalog/index-snapshot.json`;
+  const snapshotKey = layout.indexSnapshot('orders');
   const index0 = fixtureIndex(prefix, COUNT);
   // What a catalog instance spends on its main thread to write the snapshot.
   const encodeStarted = Date.now();

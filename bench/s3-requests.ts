@@ -11,10 +11,9 @@
  *
  * Requests of 1 + 2 scaled to 1,000,000 events are the "per 1M events" figure.
  */
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { sampleOrderEvents } from '../src/sample/order-events.js';
-import { BENCH_BUCKET, ORDER_COLUMNS, benchKafka, benchStore, brokers, createTopic, deleteTopics, endOffsets, produce, round, s3Endpoint, sleep, uniqueName } from './lib/common.js';
+import { BENCH_BUCKET, ORDER_COLUMNS, benchKafka, benchStore, brokers, createTopic, deleteTopics, endOffsets, freePort, produce, round, s3Endpoint, sleep, uniqueName } from './lib/common.js';
 import { startCountingProxy } from './lib/s3-counting-proxy.js';
 import { startService, watchUntilCommitted } from './lib/service.js';
 
@@ -32,17 +31,6 @@ function log(message: string): void {
   process.stdout.write(`[s3-requests ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function main(): Promise<void> {
   const kafka = benchKafka();

@@ -4,7 +4,6 @@
  * partition listing at a fixed request rate.
  */
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import type { PartitionState } from '../../src/lake/metadata-types.js';
 import { DatasetIndex } from '../../src/catalog/index/dataset-index.js';
@@ -12,7 +11,7 @@ import { encodeSnapshot } from '../../src/catalog/index/index-snapshot.js';
 import { getJson, putJson, type ObjectStore } from '../../src/storage/object-store.js';
 import type { S3ObjectStore } from '../../src/storage/s3-object-store.js';
 import { LakeLayout } from '../../src/lake/lake-layout.js';
-import { CATALOG_BENCH_BUCKET, ORDER_COLUMNS, benchStore, brokers, percentile, round, s3Endpoint, sleep } from './common.js';
+import { CATALOG_BENCH_BUCKET, ORDER_COLUMNS, benchStore, brokers, freePort, percentile, round, s3Endpoint, sleep } from './common.js';
 import { readProc, startService } from './service.js';
 
 const HOUR = 3_600_000;
@@ -116,20 +115,9 @@ export function fixtureIndex(prefix: string, count: number): DatasetIndex {
  */
 export async function ensureSnapshotFixture(store: ObjectStore, prefix: string, count: number): Promise<void> {
   const layout = new LakeLayout(prefix);
-  await store.put(`${layout.metaRoot('orders')}catalog/index-snapshot.json`, JSON.stringify(encodeSnapshot('orders', fixtureIndex(prefix, count), Date.now())), { contentType: 'application/json' });
+  await store.put(layout.indexSnapshot('orders'), JSON.stringify(encodeSnapshot('orders', fixtureIndex(prefix, count), Date.now())), { contentType: 'application/json' });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export interface CatalogResult {
   partitions: number;

@@ -2,6 +2,7 @@
  * Shared pieces of the benchmark: settings aimed at the local stack, Kafka topic and offset
  * helpers, the producer that records when each offset range was sent, and small statistics.
  */
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { parseConfig } from '../../src/config/load.js';
@@ -187,4 +188,17 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 export function round(n: number, digits = 0): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -157,6 +157,11 @@ export class LakeLayout {
     return `${this.metaRoot(dataset)}sources/${topic}/`;
   }
 
+  /** The catalog's persisted index of a dataset (catalog/lake/index-snapshots.ts). */
+  indexSnapshot(dataset: string): string {
+    return `${this.metaRoot(dataset)}catalog/index-snapshot.json`;
+  }
+
   /** Records that could not be decoded or failed the schema, with their bytes and the reason. */
   deadLetters(dataset: string): string {
     return `${this.root}_tukang/dead-letters/${dataset}/`;

@@ -4,7 +4,6 @@ import type { TukangConfig } from '../config/schema.js';
 import type { SourceRecord } from '../core/records.js';
 import { CommitLog } from '../commit/commit-log.js';
 import type { CommitListener } from '../commit/commit-listener.js';
-import { createDecoder } from '../cleansing/decode.js';
 import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
 import { describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
@@ -12,10 +11,10 @@ import type { Component } from '../core/component.js';
 import { KafkaSource, type SourceHandler } from '../source/kafka-source.js';
 import { isRetryableKafkaError } from '../source/kafka-retry.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { FileFlusher } from '../writing/file-flusher.js';
 import { LakeLayout } from '../lake/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
-import { DatasetPipeline } from './dataset-pipeline.js';
+import type { DatasetPipeline } from './dataset-pipeline.js';
+import { buildPipeline } from './build-pipeline.js';
 import { Compactor } from '../compaction/compactor.js';
 import { ReplayStore } from '../replay/replay-store.js';
 import { FlushSlots } from '../buffering/flush-slots.js';
@@ -69,21 +68,15 @@ export class Materializer implements Component, SourceHandler {
     const flushSlots = new FlushSlots(config.materializer.encode_workers * 2 + 2);
     for (const dataset of config.datasets) {
       const schema = resolveSchema(dataset);
-      const flusher = new FileFlusher(dataset, schema, this.encoder, store, commitLog, layout);
       let compactor: Compactor | undefined;
-      const pipeline = new DatasetPipeline({
-        dataset,
-        schema,
-        decode: createDecoder(dataset, schema),
-        store,
-        commitLog,
-        layout,
-        flusher,
-        logger,
-        flushSlots,
-        markCompaction: async (name, path) => compactor?.mark(name, path),
-        requestCompaction: (name, path) => compactor?.request(name, path),
-      });
+      const pipeline = buildPipeline(
+        { dataset, schema, encoder: this.encoder, store, commitLog, layout, logger },
+        {
+          flushSlots,
+          markCompaction: async (name, path) => compactor?.mark(name, path),
+          requestCompaction: (name, path) => compactor?.request(name, path),
+        },
+      );
       const compactionDeps = { dataset, schema, store, commitLog, layout, locks: new ReplayStore(store, layout) };
       compactor = new Compactor(compactionDeps, pipeline.counters, logger.child({ component: 'compactor', dataset: dataset.name }));
       this.compactors.set(dataset.topic, compactor);

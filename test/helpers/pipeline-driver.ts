@@ -6,15 +6,14 @@
 import { after, type TestContext } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import type { DatasetConfig } from '../../src/config/schema.js';
-import { createDecoder } from '../../src/cleansing/decode.js';
 import { resolveSchema } from '../../src/cleansing/schema/resolve-schema.js';
 import { CommitLog } from '../../src/commit/commit-log.js';
 import type { SourceRecord } from '../../src/core/records.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import type { DatasetCounters } from '../../src/materializer/dataset-counters.js';
-import { DatasetPipeline } from '../../src/materializer/dataset-pipeline.js';
+import type { DatasetPipeline } from '../../src/materializer/dataset-pipeline.js';
+import { buildPipeline } from '../../src/materializer/build-pipeline.js';
 import { MemoryObjectStore } from '../../src/storage/memory-object-store.js';
-import { FileFlusher } from '../../src/writing/file-flusher.js';
 import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../src/writing/parquet/encoder-pool.js';
 
@@ -95,20 +94,14 @@ export function pipelineOver(lake: MemoryLake, options: PipelineOptions = {}): D
   const dataset = options.dataset ?? ordersDataset();
   const schema = resolveSchema(dataset);
   const { store, layout, commitLog } = lake;
-  const flusher = new FileFlusher(dataset, schema, options.encoder ?? lake.encoder, store, commitLog, layout);
-  const pipeline = new DatasetPipeline({
-    dataset,
-    schema,
-    decode: createDecoder(dataset, schema),
-    store,
-    commitLog,
-    layout,
-    flusher,
-    logger: options.logger ?? silentLogger(),
-    ...(options.clock ? { clock: options.clock.now } : {}),
-    // No real wait, but a turn of the event loop: a retry loop never starves timers (test timeouts).
-    sleep: options.sleep ?? (() => new Promise<void>((resolve) => setImmediate(resolve))),
-  });
+  const pipeline = buildPipeline(
+    { dataset, schema, encoder: options.encoder ?? lake.encoder, store, commitLog, layout, logger: options.logger ?? silentLogger() },
+    {
+      ...(options.clock ? { clock: options.clock.now } : {}),
+      // No real wait, but a turn of the event loop: a retry loop never starves timers (test timeouts).
+      sleep: options.sleep ?? (() => new Promise<void>((resolve) => setImmediate(resolve))),
+    },
+  );
   pipeline.setPartitionCount(options.partitions ?? 1);
   return pipeline;
 }

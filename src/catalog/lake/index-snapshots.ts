@@ -27,7 +27,7 @@ export class IndexSnapshots {
   ) {}
 
   key(dataset: string): string {
-    return `${this.layout.metaRoot(dataset)}catalog/index-snapshot.json`;
+    return this.layout.indexSnapshot(dataset);
   }
 
   /** The snapshot as an index, or no index when it is missing or corrupt (logged as METADATA_CORRUPT). */

@@ -16,7 +16,7 @@ const T0 = Date.UTC(2026, 0, 1);
 const layout = new LakeLayout('lake/');
 const dataset = { name: 'orders' } as DatasetConfig;
 const settings: LakeCatalogSettings = { stateCacheSize: 100, refreshMs: 1_000, idleRefreshMs: 300_000, relistMs: 30_000, settleMs: 15_000, snapshotMs: 300_000 };
-const SNAPSHOT = `${layout.metaRoot('orders')}catalog/index-snapshot.json`;
+const SNAPSHOT = layout.indexSnapshot('orders');
 
 function state(i: number, status: 'open' | 'complete', version = 1): PartitionState {
   const startMs = T0 + i * HOUR;
