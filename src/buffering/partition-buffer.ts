@@ -1,5 +1,6 @@
 import type { CleanEvent, SourceRecord } from '../core/records.js';
 import type { ResolvedColumn } from '../core/resolved-schema.js';
+import type { DedupMark } from '../cleansing/deduplicator.js';
 import { RowBatchBuilder, type RowBatch } from './row-batch.js';
 
 /** Rows of a buffer (indices, in offset order) that go to one file, and the offset range they cover. */
@@ -35,6 +36,11 @@ export class PartitionBuffer {
   readonly createdAtMs: number;
   /** Created for a time partition this source partition had already flushed: holds late rows. */
   late = false;
+  /**
+   * The deduplicator's state when this buffer opened: every row since was admitted by it. While
+   * it is unchanged, no row can duplicate one of this process's files written since their own mark.
+   */
+  dedupMark: DedupMark | undefined;
 
   constructor(
     readonly key: string,

@@ -64,6 +64,7 @@ export class RecordRouter {
     if (!buffer) {
       buffer = this.table.openBuffer(path, start, sourcePartition, record.offset, nowMs);
       buffer.late = rules.isLate(start, sourcePartition);
+      buffer.dedupMark = this.dedup.mark();
     }
     buffer.add(event, record.offset, nowMs, approxEventBytes(record, rules.keepOriginals), rules.keepOriginals ? record : undefined);
     const files = this.dataset.files;

@@ -2,6 +2,7 @@ import { cachedAsyncBuffer, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { LRUCache } from 'lru-cache';
 import { LINEAGE_COLUMNS } from '../core/records.js';
+import type { DedupMark } from '../cleansing/deduplicator.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { objectAsyncBuffer } from '../storage/object-async-buffer.js';
 
@@ -28,6 +29,8 @@ export async function readFileEventIds(store: ObjectStore, key: string, bytes: n
  */
 export class CommittedIds {
   private readonly cache: LRUCache<string, FileEventIds>;
+  /** Files this process wrote, with the deduplicator's mark of the buffer they came from. */
+  private readonly own = new LRUCache<string, DedupMark>({ max: 100_000 });
 
   constructor(
     private readonly store: ObjectStore,
@@ -55,8 +58,23 @@ export class CommittedIds {
     return ids;
   }
 
-  /** Records the ids of a file this process just wrote, so that its own files are never read back. */
-  remember(key: string, ids: FileEventIds): void {
+  /**
+   * Records the ids of a file this process just wrote, so that its own files are never read back,
+   * and, with `mark`, that the deduplicator admitted every one of its rows.
+   */
+  remember(key: string, ids: FileEventIds, mark?: DedupMark): void {
     this.cache.set(key, ids);
+    if (mark) this.own.set(key, mark);
+  }
+
+  /**
+   * True when no row of a buffer with mark `rows` can be in file `key`: this process wrote the
+   * file from rows its deduplicator admitted, and the deduplicator has lost nothing since either
+   * buffer opened, so it would have dropped any later copy of those rows. Checking such files
+   * re-read every file of a time partition on every flush (quadratic in the files of an hour).
+   */
+  cannotHold(key: string, rows: DedupMark | undefined): boolean {
+    const mark = this.own.get(key);
+    return mark !== undefined && rows !== undefined && mark.dedup.unchangedSince(mark, rows);
   }
 }

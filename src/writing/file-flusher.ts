@@ -85,6 +85,7 @@ export class FileFlusher {
     const window = this.dataset.watermark.dedup_window;
     let kept = rows;
     for (const file of files) {
+      if (this.committedIds.cannotHold(file.key, buffer.dedupMark)) continue;
       const ids = await this.committedIds.of(file);
       kept = kept.filter((i) => {
         const event = buffer.eventAt(i);
@@ -109,7 +110,7 @@ export class FileFlusher {
     const state = await this.commitChecked(buffer, segment.rows, commit, checked);
     const listed = state.files.find((f) => f.key === commit.key);
     if (!listed) throw new TukangError('INTERNAL', `file ${commit.key} is missing from the state it was just committed to`);
-    this.committedIds.remember(commit.key, new Map(segment.rows.map((i) => [buffer.eventAt(i).eventId, buffer.eventAt(i).eventTimeMs])));
+    this.committedIds.remember(commit.key, new Map(segment.rows.map((i) => [buffer.eventAt(i).eventId, buffer.eventAt(i).eventTimeMs])), buffer.dedupMark);
     return listed;
   }
 

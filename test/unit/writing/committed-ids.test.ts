@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { PartitionBuffer } from '../../../src/buffering/partition-buffer.js';
+import { Deduplicator } from '../../../src/cleansing/deduplicator.js';
+import { resolveSchema } from '../../../src/cleansing/schema/resolve-schema.js';
+import { partitionPath, partitionStart } from '../../../src/cleansing/time-partition.js';
+import { CommitLog } from '../../../src/commit/commit-log.js';
+import { LakeLayout } from '../../../src/lake/lake-layout.js';
+import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
+import { CommittedIds } from '../../../src/writing/committed-ids.js';
+import { FileFlusher } from '../../../src/writing/file-flusher.js';
+import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
+import { ordersDataset } from '../../helpers/pipeline-driver.js';
+
+/** Counts the reads of data files (whole or by range): what checking a file's event ids costs. */
+class DataReadCountingStore extends MemoryObjectStore {
+  dataReads = 0;
+  override get(key: string): ReturnType<MemoryObjectStore['get']> {
+    if (key.endsWith('.parquet')) this.dataReads++;
+    return super.get(key);
+  }
+  override getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    if (key.endsWith('.parquet')) this.dataReads++;
+    return super.getRange(key, start, end);
+  }
+}
+
+const encoder = new ParquetEncoderPool(1);
+after(() => encoder.close());
+
+const HOUR = Date.parse('2026-11-21T10:00:00Z');
+
+function setup() {
+  const dataset = ordersDataset();
+  const store = new DataReadCountingStore();
+  const layout = new LakeLayout('');
+  const commitLog = new CommitLog(store, layout, 'lake');
+  // A cache of one id: every file whose ids are needed is read from the store again.
+  const ids = new CommittedIds(store, (key) => commitLog.placement.locate(key), 1);
+  const flusher = new FileFlusher(dataset, resolveSchema(dataset), encoder, store, commitLog, layout, ids);
+  const dedup = new Deduplicator(dataset.watermark.dedup_window, 1_000);
+  let offset = 0;
+  /** Buffers the ids (those the deduplicator admits) as the router does, and flushes them as one file. */
+  const flushIds = async (eventIds: string[]) => {
+    const path = partitionPath(partitionStart(HOUR, 'hour'), 'hour');
+    const buffer = new PartitionBuffer(`${path}|0`, path, HOUR, 0, offset, 0);
+    buffer.dedupMark = dedup.mark();
+    for (const id of eventIds) {
+      const time = HOUR + offset * 1000;
+      if (!dedup.isDuplicate(id, time)) buffer.add({ eventId: id, eventTimeMs: time, values: [id], partitionValues: [] }, offset, 0, 100);
+      else buffer.cover(offset);
+      offset++;
+    }
+    return flusher.flush(buffer, dataset.name, 0, () => true);
+  };
+  return { store, dedup, flushIds };
+}
+
+test("a flush does not read back the files this process wrote while its deduplicator lost nothing", async () => {
+  const { store, flushIds } = setup();
+  for (let f = 0; f < 6; f++) {
+    const result = await flushIds([`a${f}`, `b${f}`, `c${f}`]);
+    assert.equal(result.commits.length, 1);
+  }
+  // Without the deduplicator's guarantee each flush re-read every earlier file of the hour: 15 files.
+  assert.equal(store.dataReads, 0);
+});
+
+test('once the deduplicator forgot an id, flushes check this process’s files again and drop the copy', async () => {
+  const { store, dedup, flushIds } = setup();
+  await flushIds(['a0', 'b0']);
+  await flushIds(['a1', 'b1']);
+  assert.equal(store.dataReads, 0);
+  dedup.forget('a0'); // as a revoke does for the rows of a buffer it drops
+  const result = await flushIds(['a0', 'c2']);
+  assert.ok(store.dataReads > 0, 'the earlier files were checked');
+  assert.equal(result.duplicates, 1, 'a0 is already in the first file');
+  assert.equal(result.commits[0]?.rows, 1);
+});
+
+test('an id evicted from a full deduplicator is still caught at commit', async () => {
+  const dataset = ordersDataset();
+  const dedup = new Deduplicator(dataset.watermark.dedup_window, 2);
+  const before = dedup.mark();
+  dedup.isDuplicate('x', HOUR);
+  dedup.isDuplicate('y', HOUR);
+  assert.ok(dedup.unchangedSince(before));
+  dedup.isDuplicate('z', HOUR); // evicts x
+  assert.equal(dedup.unchangedSince(before), false);
+  const replaced = dedup.mark();
+  dedup.isDuplicate('z', HOUR + 2 * dataset.watermark.dedup_window); // same id outside the window: its earlier time is forgotten
+  assert.equal(dedup.unchangedSince(replaced), false);
+});
