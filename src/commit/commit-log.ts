@@ -161,7 +161,7 @@ export class CommitLog extends SourceRecords {
   async completePartition(dataset: string, partitionPath: string, sourceDataset = dataset): Promise<PartitionState | undefined> {
     const existing = await this.readPartition(dataset, partitionPath);
     // The marker is also what lets an assignment find a file whose commit record a crash kept from
-    // being written (openFilesFrom). Late files (and a side table's) can come here before their
+    // being written (openRecordsFrom). Late files (and a side table's) can come here before their
     // source partition is assigned again: their records are written before the marker goes.
     for (const file of existing?.value.files ?? []) {
       if (file.sources === undefined && (file.late || dataset !== sourceDataset)) await this.writeCommitRecord(file, sourceDataset);
