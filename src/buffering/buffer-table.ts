@@ -1,10 +1,10 @@
 import { PartitionBuffer } from './partition-buffer.js';
 
-/** A buffer taken out of the open table for writing, with the duplicates dropped while it was open. */
+/** A buffer taken out of the open table for writing, with the offsets of the duplicates dropped while it was open. */
 export interface SealedBuffer {
   id: number;
   buffer: PartitionBuffer;
-  duplicates: number;
+  duplicateOffsets: number[];
 }
 
 /**
@@ -15,7 +15,7 @@ export interface SealedBuffer {
  */
 export class BufferTable {
   private readonly open = new Map<string, PartitionBuffer>();
-  private readonly openDuplicates = new Map<string, number>();
+  private readonly openDuplicates = new Map<string, number[]>();
   private readonly sealed = new Map<number, PartitionBuffer>();
   private nextId = 1;
 
@@ -35,12 +35,18 @@ export class BufferTable {
     return buffer;
   }
 
-  /** A duplicate dropped inside an open buffer's range: the buffer covers its offset, and the file records it. */
+  /**
+   * A duplicate dropped inside an open buffer's range: the buffer covers its offset, and its flush
+   * records it (in a file, or as an accounted range). Live ingestion opens an empty buffer first
+   * when none is open (materializer/duplicate-buffers.ts).
+   */
   noteDuplicate(key: string, offset: number): void {
     const buffer = this.open.get(key);
     if (!buffer) return;
     buffer.cover(offset);
-    this.openDuplicates.set(key, (this.openDuplicates.get(key) ?? 0) + 1);
+    const offsets = this.openDuplicates.get(key);
+    if (offsets) offsets.push(offset);
+    else this.openDuplicates.set(key, [offset]);
   }
 
   /** A snapshot of the open buffers, optionally of one source partition. */
@@ -56,11 +62,11 @@ export class BufferTable {
   /** Moves an open buffer to the in-flight set; `release` with the id once it is written or given up. */
   seal(buffer: PartitionBuffer): SealedBuffer {
     this.open.delete(buffer.key);
-    const duplicates = this.openDuplicates.get(buffer.key) ?? 0;
+    const duplicateOffsets = this.openDuplicates.get(buffer.key) ?? [];
     this.openDuplicates.delete(buffer.key);
     const id = this.nextId++;
     this.sealed.set(id, buffer);
-    return { id, buffer, duplicates };
+    return { id, buffer, duplicateOffsets };
   }
 
   release(id: number): void {

@@ -12,7 +12,7 @@ export type Routed =
   | { kind: 'rejected'; reason: RejectReason; message: string }
   /** The caller's `admit` refused it (already durable, or a time partition it does not want). */
   | { kind: 'skipped'; path: string }
-  | { kind: 'duplicate'; key: string; path: string }
+  | { kind: 'duplicate'; key: string; path: string; partitionStartMs: number }
   /** Added to `buffer`; `full` when the buffer reached the dataset's target rows or bytes. */
   | { kind: 'buffered'; buffer: PartitionBuffer; full: boolean };
 
@@ -59,7 +59,7 @@ export class RecordRouter {
           );
     if (!rules.admit(record, event, path)) return { kind: 'skipped', path };
     const key = BufferTable.keyOf(path, sourcePartition);
-    if (this.dedup.isDuplicate(event.eventId, event.eventTimeMs)) return { kind: 'duplicate', key, path };
+    if (this.dedup.isDuplicate(event.eventId, event.eventTimeMs)) return { kind: 'duplicate', key, path, partitionStartMs: start };
     let buffer = this.table.get(key);
     if (!buffer) {
       buffer = this.table.openBuffer(path, start, sourcePartition, record.offset, nowMs);

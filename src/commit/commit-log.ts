@@ -1,17 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { TukangError, isTukangError } from '../errors/catalogue.js';
+import { TukangError } from '../errors/catalogue.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import { partitionStateSchema } from '../lake/metadata-schemas.js';
-import type { FileCommit, PartitionState } from '../lake/metadata-types.js';
+import type { AccountedRange, FileCommit, PartitionState } from '../lake/metadata-types.js';
 import { readMetadata } from '../lake/read-metadata.js';
-import { listAll, putJson, type ObjectStore } from '../storage/object-store.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { accountedKept, withAccounted } from './accounted-ranges.js';
 import { FilePlacement } from './file-placement.js';
 import type { CommitListener } from './commit-listener.js';
-import { appendChange, maxIso, minIso, newPartitionState, writeManifest } from './partition-documents.js';
+import { appendChange, maxIso, minIso, writeManifest } from './partition-documents.js';
+import { updatePartitionState } from './partition-update.js';
 import { SourceRecords } from './source-records.js';
-import { fileOverlapping, sourceRangesOf } from './source-ranges.js';
-
-const MAX_CONFLICT_RETRIES = 12;
+import { accountedOverlapping, fileOverlapping, sourceRangesOf } from './source-ranges.js';
 
 /**
  * Tukang's metadata in S3: the commit protocol's only writer. Every update of shared state is a
@@ -57,25 +56,46 @@ export class CommitLog extends SourceRecords {
     return state;
   }
 
+  /**
+   * Commits source offsets accounted for without a data file (AccountedRange: duplicates with no
+   * row left to write): the steps of a file without upload and publish. Open marker, then the
+   * partition state (the commit point: its `duplicates` grow, and a range overlapping a file or
+   * an accounted range of the same source partition is refused with COMMIT_OVERLAP), then the
+   * commit record. Idempotent: a retry finds its range already listed.
+   */
+  async commitAccounted(entry: AccountedRange, sourceDataset = entry.dataset): Promise<PartitionState> {
+    await this.addOpenMarker(entry.dataset, entry.partition_path);
+    const state = await this.updatePartition(entry.dataset, entry.partition_path, (current, now) => withAccounted(current, entry, now));
+    await this.writeAccountedRecord(entry, sourceDataset);
+    return state;
+  }
 
   /**
-   * The files that the states of `dataset`'s open partitions list for a source partition with a
-   * range at or past `fromOffset`, and those ranges. A commit record is written after its state
-   * (step 4 after step 3), so a crash in between leaves a committed file that `commitsFrom` does
-   * not find; its partition keeps its open marker until completed.
+   * What the states of `dataset`'s open partitions list for a source partition at or past
+   * `fromOffset`: files with those ranges, and accounted ranges. A commit record is written after
+   * its state (step 4 after step 3), so a crash in between leaves a commit that `recordsFrom`
+   * does not find; its partition keeps its open marker until completed.
    */
-  async openFilesFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<Array<{ file: FileCommit; ranges: Array<{ first: number; last: number }> }>> {
-    const found: Array<{ file: FileCommit; ranges: Array<{ first: number; last: number }> }> = [];
+  async openRecordsFrom(
+    dataset: string,
+    topic: string,
+    sourcePartition: number,
+    fromOffset: number,
+  ): Promise<{ files: Array<{ file: FileCommit; ranges: Array<{ first: number; last: number }> }>; accounted: AccountedRange[] }> {
+    const files: Array<{ file: FileCommit; ranges: Array<{ first: number; last: number }> }> = [];
+    const accounted: AccountedRange[] = [];
+    const wanted = (r: { topic: string; partition: number; last_offset: number }): boolean => r.topic === topic && r.partition === sourcePartition && r.last_offset >= fromOffset;
     for (const path of await this.openPartitions(dataset)) {
       const state = await this.readPartition(dataset, path);
       for (const file of state?.value.files ?? []) {
         const ranges = sourceRangesOf(file)
-          .filter((r) => r.topic === topic && r.partition === sourcePartition && r.last_offset >= fromOffset)
+          .filter(wanted)
           .map((r) => ({ first: r.first_offset, last: r.last_offset }));
-        if (ranges.length > 0) found.push({ file, ranges });
+        if (ranges.length > 0) files.push({ file, ranges });
       }
+      accounted.push(...(state?.value.accounted_ranges ?? []).filter((a) => wanted(a.source)));
     }
-    return found;
+    return { files, accounted };
   }
 
   /** Adds a committed file to its partition's state; a complete partition gets a new version. */
@@ -90,6 +110,7 @@ export class CommitLog extends SourceRecords {
           `${commit.key} covers offsets ${commit.source.first_offset}-${commit.source.last_offset}, which overlap ${overlapping.key} (${sourceRangesOf(overlapping).map((r) => `${r.partition}:${r.first_offset}-${r.last_offset}`).join(', ')})`,
         );
       }
+      if (accountedOverlapping(current, commit.source)) throw new TukangError('COMMIT_OVERLAP', `${commit.key} covers offsets of an accounted range`);
       const unchecked = checkedKeys === undefined ? 0 : current.files.filter((f) => !checkedKeys.has(f.key)).length;
       if (unchecked > 0) throw new TukangError('COMMIT_RECHECK', `${unchecked} files were committed to ${commit.partition_path} after ${commit.key} was checked for duplicates`);
       late = current.status === 'complete';
@@ -140,11 +161,13 @@ export class CommitLog extends SourceRecords {
   async completePartition(dataset: string, partitionPath: string, sourceDataset = dataset): Promise<PartitionState | undefined> {
     const existing = await this.readPartition(dataset, partitionPath);
     // The marker is also what lets an assignment find a file whose commit record a crash kept from
-    // being written (openFilesFrom). Late files (and a side table's) can come here before their
+    // being written (openRecordsFrom). Late files (and a side table's) can come here before their
     // source partition is assigned again: their records are written before the marker goes.
     for (const file of existing?.value.files ?? []) {
       if (file.sources === undefined && (file.late || dataset !== sourceDataset)) await this.writeCommitRecord(file, sourceDataset);
     }
+    // Accounted ranges are few: their records are all written again (a repeat is a 412).
+    for (const entry of existing?.value.accounted_ranges ?? []) await this.writeAccountedRecord(entry, sourceDataset);
     // The open marker also stands for "placement may be unfinished" (a crash between a commit
     // and its publish, or during a version switch): repair the folder before dropping it.
     if (existing) await this.reconcileFolder(dataset, partitionPath);
@@ -197,6 +220,8 @@ export class CommitLog extends SourceRecords {
    * The atomic switch of a replay: the partition's current version becomes `files`, as version
    * n+1 with reason `replay`, in one If-Match write of the state. Refused (REPLAY_CONFLICT) when
    * the partition is no longer at `expectedVersion`: late data arrived while the replay ran.
+   * `replayed` (a replay's read ranges of this partition) drops the accounted ranges inside them;
+   * a compaction passes none and keeps them all (see accountedKept).
    */
   async switchToReplay(
     dataset: string,
@@ -205,6 +230,7 @@ export class CommitLog extends SourceRecords {
     files: FileCommit[],
     replayId: string,
     reason: 'replay' | 'compaction' = 'replay',
+    replayed?: ReadonlyArray<{ partition: number; first: number; last: number }>,
   ): Promise<PartitionState> {
     // Marks the partition for reconciliation, so a crash between the state write and the end of
     // the folder switch below is repaired by whichever instance next processes open markers.
@@ -215,13 +241,16 @@ export class CommitLog extends SourceRecords {
       }
       const version = current.version + 1;
       const rows = files.reduce((n, f) => n + f.rows, 0);
+      const accounted = accountedKept(current, reason === 'replay' ? (replayed ?? []) : undefined);
+      const { accounted_ranges: _replaced, ...rest } = current;
       return {
-        ...current,
+        ...rest,
+        ...(accounted.length > 0 ? { accounted_ranges: accounted } : {}),
         version,
         files,
         rows,
         bytes: files.reduce((n, f) => n + f.bytes, 0),
-        duplicates: files.reduce((n, f) => n + f.duplicates, 0),
+        duplicates: files.reduce((n, f) => n + f.duplicates, 0) + accounted.reduce((n, a) => n + a.duplicates, 0),
         // A compaction changes no row, so the partition's late-row count stays.
         late_rows: reason === 'compaction' ? current.late_rows : 0,
         min_event_at: files.map((f) => f.min_event_at).sort()[0] ?? null,
@@ -259,36 +288,7 @@ export class CommitLog extends SourceRecords {
     return readMetadata(this.store, this.layout.partitionState(dataset, partitionPath), partitionStateSchema);
   }
 
-
-
-
-
-
-  /**
-   * Read-modify-write of a partition state with optimistic concurrency. `mutate` returns the new
-   * state, or undefined when nothing needs to change (which makes every caller idempotent).
-   */
-  private async updatePartition(
-    dataset: string,
-    partitionPath: string,
-    mutate: (current: PartitionState, nowIso: string) => PartitionState | undefined,
-  ): Promise<PartitionState> {
-    const key = this.layout.partitionState(dataset, partitionPath);
-    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-      const now = new Date().toISOString();
-      const existing = await readMetadata(this.store, key, partitionStateSchema);
-      const current = existing?.value ?? newPartitionState(dataset, partitionPath, now);
-      const next = mutate(current, now);
-      if (next === undefined) return current;
-      try {
-        await putJson(this.store, key, next, existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' });
-        return next;
-      } catch (err) {
-        if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
-        // Another writer got there first: re-read and re-apply, after a short jittered pause.
-        await sleep(10 + Math.random() * 40 * (attempt + 1));
-      }
-    }
-    throw new TukangError('COMMIT_CONFLICT', `partition ${dataset}/${partitionPath}: ${MAX_CONFLICT_RETRIES} concurrent updates in a row; giving up this attempt`);
+  private updatePartition(dataset: string, partitionPath: string, mutate: (current: PartitionState, nowIso: string) => PartitionState | undefined): Promise<PartitionState> {
+    return updatePartitionState(this.store, this.layout, dataset, partitionPath, mutate);
   }
 }

@@ -1,7 +1,7 @@
 import { isTukangError } from '../errors/catalogue.js';
-import { offsetsFromKey, padOffset, type LakeLayout } from '../lake/lake-layout.js';
-import { fileCommitSchema, sourceCheckpointSchema } from '../lake/metadata-schemas.js';
-import type { FileCommit, SourceCheckpoint } from '../lake/metadata-types.js';
+import { isAccountedRecord, offsetsFromKey, padOffset, type LakeLayout } from '../lake/lake-layout.js';
+import { accountedRangeSchema, fileCommitSchema, sourceCheckpointSchema } from '../lake/metadata-schemas.js';
+import type { AccountedRange, FileCommit, SourceCheckpoint } from '../lake/metadata-types.js';
 import { readMetadata } from '../lake/read-metadata.js';
 import { listAll, putJson, type ObjectStore } from '../storage/object-store.js';
 import { lakeActivity, noteLakeActivity } from './lake-activity.js';
@@ -30,32 +30,49 @@ export class SourceRecords {
    * source partition in one listing. Idempotent: a 412 means an earlier attempt got through.
    */
   async writeCommitRecord(file: FileCommit, sourceDataset: string): Promise<void> {
-    const recordKey = this.layout.commitRecord(sourceDataset, file.source.topic, file.source.partition, file.source.last_offset, file.source.first_offset, file.partition_path);
+    const { source } = file;
+    await this.createOnce(this.layout.commitRecord(sourceDataset, source.topic, source.partition, source.last_offset, source.first_offset, file.partition_path), file);
+  }
+
+  /** The commit record of an accounted range, beside the files' (same rules as writeCommitRecord). */
+  async writeAccountedRecord(entry: AccountedRange, sourceDataset: string): Promise<void> {
+    const { source } = entry;
+    await this.createOnce(this.layout.accountedRecord(sourceDataset, source.topic, source.partition, source.last_offset, source.first_offset, entry.partition_path), entry);
+  }
+
+  /** Idempotent: a 412 means an earlier attempt got through. */
+  private async createOnce(key: string, document: unknown): Promise<void> {
     try {
-      await putJson(this.store, recordKey, file, { ifNoneMatch: '*' });
+      await putJson(this.store, key, document, { ifNoneMatch: '*' });
     } catch (err) {
       if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
     }
   }
 
-  /** Commit records of a source partition whose last offset is at or past `fromOffset`, in offset order. */
-  async commitsFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<FileCommit[]> {
+  /** Commit records of a source partition whose last offset is at or past `fromOffset`, in offset order: files and accounted ranges. */
+  async recordsFrom(dataset: string, topic: string, sourcePartition: number, fromOffset: number): Promise<{ files: FileCommit[]; accounted: AccountedRange[] }> {
     const prefix = this.layout.commitsOf(dataset, topic, sourcePartition);
     const startAfter = fromOffset > 0 ? `${prefix}${padOffset(fromOffset - 1)}~` : undefined;
-    const commits: FileCommit[] = [];
+    const files: FileCommit[] = [];
+    const accounted: AccountedRange[] = [];
     for await (const object of listAll(this.store, prefix, startAfter === undefined ? {} : { startAfter })) {
       const range = offsetsFromKey(object.key);
       if (!range || range.last < fromOffset) continue;
+      if (isAccountedRecord(object.key)) {
+        const record = await readMetadata(this.store, object.key, accountedRangeSchema);
+        if (record) accounted.push(record.value);
+        continue;
+      }
       const record = await readMetadata(this.store, object.key, fileCommitSchema);
-      if (record) commits.push(record.value);
+      if (record) files.push(record.value);
     }
-    return commits;
+    return { files, accounted };
   }
 
-  /** Keys of every commit record of a source partition, oldest offsets first. */
+  /** Keys of every file's commit record of a source partition (accounted ranges left out), oldest offsets first. */
   async commitKeys(dataset: string, topic: string, sourcePartition: number): Promise<string[]> {
     const keys: string[] = [];
-    for await (const object of listAll(this.store, this.layout.commitsOf(dataset, topic, sourcePartition))) keys.push(object.key);
+    for await (const object of listAll(this.store, this.layout.commitsOf(dataset, topic, sourcePartition))) if (!isAccountedRecord(object.key)) keys.push(object.key);
     return keys;
   }
 

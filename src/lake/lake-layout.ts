@@ -148,6 +148,15 @@ export class LakeLayout {
     return `${this.commitsOf(dataset, topic, sourcePartition)}${padOffset(lastOffset)}-${padOffset(firstOffset)}-${flattenPath(partitionPath)}.json`;
   }
 
+  /**
+   * The commit record of an accounted range (no data file), beside the files' records so that one
+   * listing finds both: `<last>-<first>-accounted-<flat path>.json` (a flat path starts with
+   * `event_date=`, so the two kinds never share a name).
+   */
+  accountedRecord(dataset: string, topic: string, sourcePartition: number, lastOffset: number, firstOffset: number, partitionPath: string): string {
+    return `${this.commitsOf(dataset, topic, sourcePartition)}${padOffset(lastOffset)}-${padOffset(firstOffset)}-${ACCOUNTED_MARK}${flattenPath(partitionPath)}.json`;
+  }
+
   /** Per source partition: the watermark its owner has flushed through (for completeness). */
   sourceCheckpoint(dataset: string, topic: string, sourcePartition: number): string {
     return `${this.metaRoot(dataset)}sources/${topic}/${padPartition(sourcePartition)}.json`;
@@ -242,6 +251,13 @@ export function parseChangeRecordName(name: string): { at: string; partitionPath
 }
 
 /** Parses `...{last}-{first}...` names of commit records and dead-letter batches. */
+const ACCOUNTED_MARK = 'accounted-';
+
+/** Whether a commit record's key is an accounted range's (LakeLayout.accountedRecord), not a file's. */
+export function isAccountedRecord(key: string): boolean {
+  return key.slice(key.lastIndexOf('/') + 1).startsWith(ACCOUNTED_MARK, 42);
+}
+
 export function offsetsFromKey(key: string): { last: number; first: number } | undefined {
   const name = key.slice(key.lastIndexOf('/') + 1);
   const match = /^(\d{20})-(\d{20})/.exec(name);

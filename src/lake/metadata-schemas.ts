@@ -5,7 +5,7 @@
  * read-modify-write does not lose it.
  */
 import { z } from 'zod';
-import type { ChangeRecord, FileCommit, PartitionManifest, PartitionState, PartitionVersion, ReplayJob, ReplayLock, SourceCheckpoint, SourceRange } from './metadata-types.js';
+import type { AccountedRange, ChangeRecord, FileCommit, PartitionManifest, PartitionState, PartitionVersion, ReplayJob, ReplayLock, SourceCheckpoint, SourceRange } from './metadata-types.js';
 
 const isoTime = z.string();
 
@@ -34,6 +34,14 @@ export const fileCommitSchema: z.ZodType<FileCommit> = z.looseObject({
   committed_at: isoTime,
 });
 
+export const accountedRangeSchema: z.ZodType<AccountedRange> = z.looseObject({
+  dataset: z.string(),
+  partition_path: z.string(),
+  source: sourceRangeSchema,
+  duplicates: z.number(),
+  committed_at: isoTime,
+});
+
 const partitionVersionSchema: z.ZodType<PartitionVersion> = z.looseObject({
   version: z.number().int(),
   reason: z.enum(['ingest', 'late_data', 'replay', 'compaction']),
@@ -54,6 +62,7 @@ export const partitionStateSchema: z.ZodType<PartitionState> = z.looseObject({
   status: z.enum(['open', 'complete']),
   version: z.number().int(),
   files: z.array(fileCommitSchema),
+  accounted_ranges: z.exactOptional(z.array(accountedRangeSchema)),
   rows: z.number(),
   bytes: z.number(),
   duplicates: z.number(),

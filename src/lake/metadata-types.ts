@@ -33,6 +33,22 @@ export interface FileCommit {
   committed_at: string;
 }
 
+/**
+ * Source offsets of a partition accounted for without a data file: records of one time partition
+ * and one source partition that were all dropped as duplicates (their first copy is in the lake),
+ * or the duplicates of a buffer whose rows went to the dead-letter area. Kept in the partition
+ * state (its `duplicates` include these) and, like a file, as a commit record, so that recovery
+ * skips a re-read of these offsets instead of counting its duplicates twice. Immutable.
+ */
+export interface AccountedRange {
+  dataset: string;
+  partition_path: string;
+  /** Every offset of this range that belongs to the time partition is accounted for here or in a file of the state. */
+  source: SourceRange;
+  duplicates: number;
+  committed_at: string;
+}
+
 export interface PartitionVersion {
   version: number;
   reason: 'ingest' | 'late_data' | 'replay' | 'compaction';
@@ -55,8 +71,11 @@ export interface PartitionState {
   status: 'open' | 'complete';
   version: number;
   files: FileCommit[];
+  /** Offset ranges of the current version accounted for without a file (absent when none; older documents never have it). */
+  accounted_ranges?: AccountedRange[];
   rows: number;
   bytes: number;
+  /** Records dropped as duplicates: the files' `duplicates` plus the accounted ranges'. */
   duplicates: number;
   late_rows: number;
   min_event_at: string | null;

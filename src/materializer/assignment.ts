@@ -1,4 +1,4 @@
-import type { FileCommit } from '../lake/metadata-types.js';
+import type { AccountedRange, FileCommit } from '../lake/metadata-types.js';
 import { committedEventIds } from './dedup-recovery.js';
 import { writtenDatasets, type PipelineContext } from './pipeline-context.js';
 import { RecoveryCoverage, type CoveredRange } from './recovery-coverage.js';
@@ -12,7 +12,7 @@ import { RecoveryCoverage, type CoveredRange } from './recovery-coverage.js';
 export async function assignSourcePartition(ctx: PipelineContext, sourcePartition: number, committedOffset: number): Promise<void> {
   const { dataset, deps } = ctx;
   const { commitLog } = deps;
-  const commits = await commitLog.commitsFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);
+  const { files: commits, accounted } = await commitLog.recordsFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);
   const deadLetters = await commitLog.deadLetterRangesFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);
   // Also the files that open partitions' states list without a commit record (a crash between
   // the state write and the record): left out of the coverage, their records would be buffered
@@ -20,22 +20,30 @@ export async function assignSourcePartition(ctx: PipelineContext, sourcePartitio
   // one that was a duplicate in that file would make the deduplicator drop its other copy (in
   // another source partition, lost in the crash too), and neither would be written. Their
   // commit records are written now, so the coverage of later assignments finds them too.
+  // Accounted ranges (duplicates without a file) are covered the same way: a re-read of one is a
+  // skip, so its duplicates are not counted twice, and its ids do not reach the deduplicator.
   const recorded = new Set(commits.map((c) => c.key));
   const unrecorded: Array<{ file: FileCommit; ranges: CoveredRange[] }> = [];
+  const accountedKey = (a: AccountedRange): string => `${a.partition_path}|${a.source.first_offset}|${a.source.last_offset}`;
+  const recordedAccounted = new Set(accounted.map(accountedKey));
+  const unrecordedAccounted: AccountedRange[] = [];
   for (const name of writtenDatasets(dataset)) {
-    for (const found of await commitLog.openFilesFrom(name, dataset.topic, sourcePartition, committedOffset)) {
-      if (!recorded.has(found.file.key)) unrecorded.push(found);
-    }
+    const open = await commitLog.openRecordsFrom(name, dataset.topic, sourcePartition, committedOffset);
+    for (const found of open.files) if (!recorded.has(found.file.key)) unrecorded.push(found);
+    for (const entry of open.accounted) if (!recordedAccounted.has(accountedKey(entry))) unrecordedAccounted.push(entry);
   }
+  const allAccounted = [...accounted, ...unrecordedAccounted];
   let coverage: RecoveryCoverage | undefined;
-  if (commits.length > 0 || deadLetters.length > 0 || unrecorded.length > 0) {
+  if (commits.length > 0 || deadLetters.length > 0 || unrecorded.length > 0 || allAccounted.length > 0) {
     coverage = new RecoveryCoverage();
     for (const c of commits) coverage.addFile(c.partition_path, { first: c.source.first_offset, last: c.source.last_offset });
     for (const { file, ranges } of unrecorded) for (const r of ranges) coverage.addFile(file.partition_path, r);
+    for (const a of allAccounted) coverage.addFile(a.partition_path, { first: a.source.first_offset, last: a.source.last_offset });
     for (const r of deadLetters) coverage.addDeadLetters(r);
   }
   // A compacted file (several ranges) has no commit record of its own: its inputs had theirs.
   for (const { file } of unrecorded) if (file.sources === undefined) await commitLog.writeCommitRecord(file, dataset.name);
+  for (const entry of unrecordedAccounted) await commitLog.writeAccountedRecord(entry, dataset.name);
   // The watermark continues where the previous owner left it, and the deduplicator learns the
   // ids this partition already wrote within the window.
   const checkpoint = await commitLog.readSourceCheckpoint(dataset.name, dataset.topic, sourcePartition);
@@ -64,6 +72,7 @@ export async function assignSourcePartition(ctx: PipelineContext, sourcePartitio
       from_offset: committedOffset,
       recovered_files: commits.length,
       recovered_unrecorded_files: unrecorded.length,
+      recovered_accounted_ranges: allAccounted.length,
       recovered_dead_letter_batches: deadLetters.length,
       dedup_ids_restored: seeded,
     },

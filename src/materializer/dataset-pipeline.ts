@@ -8,6 +8,7 @@ import { assignSourcePartition, revokeSourcePartitions } from './assignment.js';
 import { completePartitions, publishCheckpoints } from './completeness-io.js';
 import { DatasetCounters } from './dataset-counters.js';
 import { addRejected, writeDeadLetters } from './dead-letters.js';
+import { holdDuplicate } from './duplicate-buffers.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { dueAfter, dueBuffers, largestToShed } from './flush-triggers.js';
 import { isSourceIdle, sideTableOf, type PipelineContext, type PipelineDeps, type SourceState } from './pipeline-context.js';
@@ -100,7 +101,7 @@ export class DatasetPipeline {
           break;
         case 'duplicate':
           this.counters.duplicates++;
-          this.ctx.table.noteDuplicate(routed.key, record.offset);
+          holdDuplicate(this.ctx, routed, sourcePartition, record.offset, now, rules);
           break;
         case 'buffered':
           if (routed.full) this.flushes.start(routed.buffer);

@@ -3,7 +3,8 @@ import type { PartitionBuffer } from '../buffering/partition-buffer.js';
 import { describeError, type TukangError } from '../errors/catalogue.js';
 import { listAll } from '../storage/object-store.js';
 import { DeadLetterBatch } from '../writing/dead-letter-batch.js';
-import { committedRangesOf } from '../writing/file-flusher.js';
+import { committedRangesOf } from '../commit/source-ranges.js';
+import { flushPieces } from '../writing/flush-pieces.js';
 import type { PipelineContext, SourceState } from './pipeline-context.js';
 
 /** Writes a source partition's closed dead-letter batches (of rejected records), oldest first; a failure leaves the rest for the next tick. */
@@ -62,12 +63,21 @@ async function writtenUnflushable(ctx: PipelineContext, prefix: string): Promise
  * bytes, so nothing is lost and the offsets move on. Rows another writer (or an earlier segment
  * of this flush) already committed are left out, and so are rows an earlier run already wrote
  * here (a restart re-reads them). Counted as rejected, so that the counters still balance.
- * Throws when S3 fails; the caller retries.
+ * The buffer's duplicates are then committed as accounted ranges over the same offsets (after
+ * the dead letters: a re-read inside one is skipped). Throws when S3 fails; the caller retries.
  */
-export async function deadLetterUnflushable(ctx: PipelineContext, buffer: PartitionBuffer, target: string, failure: TukangError): Promise<number> {
+export async function deadLetterUnflushable(
+  ctx: PipelineContext,
+  buffer: PartitionBuffer,
+  target: string,
+  failure: TukangError,
+  duplicateOffsets: readonly number[] = [],
+  stillOwned: () => boolean = () => true,
+): Promise<number> {
   const { dataset, deps, counters } = ctx;
   const state = await deps.commitLog.readPartition(target, buffer.partitionPath);
-  const rows = buffer.segmentsExcluding(committedRangesOf(state?.value.files ?? [], dataset.topic, buffer.sourcePartition)).flatMap((s) => s.rows);
+  const pieces = flushPieces(buffer, duplicateOffsets, committedRangesOf(state?.value, dataset.topic, buffer.sourcePartition));
+  const rows = pieces.flatMap((p) => p.rows);
   const message = `${failure.code}: ${failure.message}`;
   let written = 0;
   if (rows.length > 0) {
@@ -86,6 +96,7 @@ export async function deadLetterUnflushable(ctx: PipelineContext, buffer: Partit
       written = remaining.count;
     }
   }
+  for (const piece of pieces) await deps.flusher.account(buffer, piece, target, piece.duplicates, stillOwned);
   for (let i = 0; i < written; i++) counters.reject('unflushable');
   // Rows already durable (committed by another writer or by this flush's earlier segments, or
   // dead-lettered by an earlier run) count as re-reads, as a retry would count them.

@@ -80,7 +80,7 @@ export class FlushScheduler {
     }
   }
 
-  private async flushOwned({ buffer, duplicates }: SealedBuffer, stillOwned: () => boolean): Promise<void> {
+  private async flushOwned({ buffer, duplicateOffsets }: SealedBuffer, stillOwned: () => boolean): Promise<void> {
     const { counters, deps, dataset } = this.ctx;
     let unflushable: TukangError | undefined;
     let target = dataset.name;
@@ -88,11 +88,11 @@ export class FlushScheduler {
       if (!stillOwned()) return; // revoked: the next owner rewrites it
       try {
         if (unflushable) {
-          await deadLetterUnflushable(this.ctx, buffer, target, unflushable);
+          await deadLetterUnflushable(this.ctx, buffer, target, unflushable, duplicateOffsets, stillOwned);
           return;
         }
         target = await this.targetFor(buffer);
-        const result = await deps.flusher.flush(buffer, target, duplicates, stillOwned);
+        const result = await deps.flusher.flush(buffer, target, duplicateOffsets, stillOwned);
         for (const commit of result.commits) counters.fileWritten(commit.rows, commit.bytes, commit.late);
         counters.duplicates += result.duplicates;
         counters.recoveredSkips += result.reread;
@@ -114,10 +114,13 @@ export class FlushScheduler {
     }
   }
 
-  /** Late rows go to the side table when configured so and their partition is already complete. */
+  /**
+   * Late rows go to the side table when configured so and their partition is already complete.
+   * A buffer without rows (duplicates only) stays with the dataset: it adds no file anywhere.
+   */
   private async targetFor(buffer: PartitionBuffer): Promise<string> {
     const { dataset, deps } = this.ctx;
-    if (!buffer.late || dataset.late_data !== 'side_table') return dataset.name;
+    if (!buffer.late || buffer.rowCount === 0 || dataset.late_data !== 'side_table') return dataset.name;
     const state = await deps.commitLog.readPartition(dataset.name, buffer.partitionPath);
     return state?.value.status === 'complete' ? sideTableOf(dataset) : dataset.name;
   }

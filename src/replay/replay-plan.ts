@@ -1,13 +1,14 @@
 import type { DatasetConfig } from '../config/schema.js';
 import type { CommitLog } from '../commit/commit-log.js';
-import { sourceRangesOf } from '../commit/source-ranges.js';
+import { coveredSourceRanges } from '../commit/source-ranges.js';
 import { TukangError } from '../errors/catalogue.js';
 import type { TopicOffsets } from './replay-bus.js';
 import type { ReplayPlan, ReplayRange } from './replay-types.js';
 
 /**
  * What a replay of these partitions reads: the source offset ranges of every file of each
- * partition's current version (late amendments included), merged per source partition. Refuses,
+ * partition's current version (late amendments included) and of its accounted ranges, merged
+ * per source partition. Refuses,
  * before anything changes, partitions that are missing or still open, and ranges that Kafka's
  * retention has already dropped.
  */
@@ -22,8 +23,8 @@ export async function planReplay(dataset: DatasetConfig, partitionPaths: string[
         details: { partition_path: path },
       });
     }
-    const ranges = state.files
-      .flatMap(sourceRangesOf)
+    // Accounted ranges too: the replay counts their duplicates again (and the switch drops them).
+    const ranges = coveredSourceRanges(state)
       .filter((r) => r.topic === dataset.topic)
       .map((r) => ({ partition: r.partition, first: r.first_offset, last: r.last_offset }));
     partitions.push({ partition_path: path, version: state.version, files: state.files.length, rows: state.rows, ranges: mergeRanges(ranges) });

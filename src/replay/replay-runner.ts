@@ -108,7 +108,7 @@ async function execute(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob): Prom
     // The last point where a cancel is honoured: once switching starts, every partition switches.
     if (deps.cancelled?.()) throw new ReplayCancelled();
     for (const p of plan.partitions) {
-      const state = await deps.commitLog.switchToReplay(dataset.name, p.partition_path, p.version, files.get(p.partition_path) ?? [], job.id);
+      const state = await deps.commitLog.switchToReplay(dataset.name, p.partition_path, p.version, files.get(p.partition_path) ?? [], job.id, 'replay', p.ranges);
       const entry = job.versions.find((v) => v.partition_path === p.partition_path);
       if (entry) entry.to_version = state.version;
     }

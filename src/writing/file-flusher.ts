@@ -1,18 +1,21 @@
 import type { DatasetConfig } from '../config/schema.js';
 import type { ResolvedSchema } from '../core/resolved-schema.js';
 import type { CommitLog } from '../commit/commit-log.js';
-import type { FileCommit, PartitionState } from '../lake/metadata-types.js';
-import { sourceRangesOf } from '../commit/source-ranges.js';
+import type { AccountedRange, FileCommit, PartitionState } from '../lake/metadata-types.js';
+import { committedRangesOf } from '../commit/source-ranges.js';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { PartitionBuffer, Segment } from '../buffering/partition-buffer.js';
 import type { ParquetEncoderPool } from './parquet/encoder-pool.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import { CommittedIds } from './committed-ids.js';
+import { flushPieces } from './flush-pieces.js';
 
 export interface FlushResult {
   /** The files committed for this buffer (usually one; none when another writer already had every row). */
   commits: FileCommit[];
+  /** Pieces with duplicates but no row left to write, committed without a file. */
+  accounted: AccountedRange[];
   lateRows: number;
   /** Rows dropped because the partition already held their event (committed from another source partition). */
   duplicates: number;
@@ -35,6 +38,11 @@ const MAX_OVERLAP_RETRIES = 5;
  * only knows what this process read, and after a restart or a rebalance the first copy of an
  * event can sit in a file written by another process. A file committed between this check and
  * the commit is refused (COMMIT_RECHECK); its ids are checked and the commit tried again.
+ *
+ * Each file records the duplicates dropped in its offset range. Where no row is left to write
+ * (a buffer opened by a duplicate, or every row already in the lake), the duplicates are
+ * committed as an accounted range instead (CommitLog.commitAccounted): no file, but the same
+ * partition-state write and commit record, so the lake counts them once, also after a crash.
  */
 export class FileFlusher {
   constructor(
@@ -47,25 +55,28 @@ export class FileFlusher {
     private readonly committedIds = new CommittedIds(store, (key) => commitLog.placement.locate(key)),
   ) {}
 
-  async flush(buffer: PartitionBuffer, targetDataset: string, duplicates: number, stillOwned: () => boolean): Promise<FlushResult> {
+  async flush(buffer: PartitionBuffer, targetDataset: string, duplicateOffsets: readonly number[], stillOwned: () => boolean): Promise<FlushResult> {
     const topic = this.dataset.topic;
     for (let attempt = 0; ; attempt++) {
-      const state = await this.commitLog.readPartition(targetDataset, buffer.partitionPath);
-      const files = state?.value.files ?? [];
-      const committed = committedRangesOf(files, topic, buffer.sourcePartition);
-      const result: FlushResult = { commits: [], lateRows: 0, duplicates: 0, reread: buffer.rowCount };
+      const state = (await this.commitLog.readPartition(targetDataset, buffer.partitionPath))?.value;
+      const files = state?.files ?? [];
+      const result: FlushResult = { commits: [], accounted: [], lateRows: 0, duplicates: 0, reread: buffer.rowCount };
       try {
         const checked = new Set(files.map((f) => f.key));
-        const segments = buffer.segmentsExcluding(committed);
-        for (const segment of segments) result.reread -= segment.rows.length;
-        for (const segment of segments) {
+        const pieces = flushPieces(buffer, duplicateOffsets, committedRangesOf(state, topic, buffer.sourcePartition));
+        for (const piece of pieces) result.reread -= piece.rows.length;
+        for (const piece of pieces) {
           if (!stillOwned()) return result;
-          const rows = await this.rowsNotIn(buffer, segment.rows, files);
-          const dropped = segment.rows.length - rows.length;
+          const rows = await this.rowsNotIn(buffer, piece.rows, files);
+          const dropped = piece.rows.length - rows.length;
           result.duplicates += dropped;
-          if (rows.length === 0) continue;
-          const carried = result.commits.length === 0 ? duplicates : 0;
-          const commit = await this.writeSegment(buffer, { ...segment, rows }, targetDataset, carried + dropped, checked, stillOwned);
+          if (rows.length === 0) {
+            const entry = await this.account(buffer, piece, targetDataset, piece.duplicates + dropped, stillOwned);
+            if (entry === null) return result;
+            if (entry) result.accounted.push(entry);
+            continue;
+          }
+          const commit = await this.writeSegment(buffer, { rows, first: piece.first, last: piece.last }, targetDataset, piece.duplicates + dropped, checked, stillOwned);
           if (!commit) return result;
           result.commits.push(commit);
           checked.add(commit.key);
@@ -77,6 +88,20 @@ export class FileFlusher {
         // Another writer committed some of these offsets or events meanwhile: start over without them.
       }
     }
+  }
+
+  /**
+   * Commits the offsets `first..last` of a buffer, which hold no row to write, as an accounted
+   * range with `duplicates`. Undefined when there is nothing to account for; null when the source
+   * partition was revoked meanwhile (its next owner reads them again).
+   */
+  async account(buffer: PartitionBuffer, range: { first: number; last: number }, targetDataset: string, duplicates: number, stillOwned: () => boolean): Promise<AccountedRange | undefined | null> {
+    if (duplicates === 0) return undefined;
+    if (!stillOwned()) return null;
+    const source = { topic: this.dataset.topic, partition: buffer.sourcePartition, first_offset: range.first, last_offset: range.last };
+    const entry: AccountedRange = { dataset: targetDataset, partition_path: buffer.partitionPath, source, duplicates, committed_at: new Date().toISOString() };
+    await this.commitLog.commitAccounted(entry, this.dataset.name);
+    return entry;
   }
 
   /** The rows (indices) whose event id no file in `files` holds with an event time within the dedup window. */
@@ -182,14 +207,6 @@ export class FileFlusher {
       for (const f of added) checked.add(f.key);
     }
   }
-}
-
-/** The offset ranges of one source partition that `files` already hold. */
-export function committedRangesOf(files: readonly FileCommit[], topic: string, sourcePartition: number): Array<{ first: number; last: number }> {
-  return files
-    .flatMap(sourceRangesOf)
-    .filter((r) => r.topic === topic && r.partition === sourcePartition)
-    .map((r) => ({ first: r.first_offset, last: r.last_offset }));
 }
 
 export function extensionFor(compression: DatasetConfig['files']['compression']): string {

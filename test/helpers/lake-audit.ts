@@ -14,6 +14,8 @@ export interface AuditResult {
   files: number;
   partitions: number;
   deadLetters: number;
+  /** The partition states' `duplicates`, summed. */
+  duplicates: number;
 }
 
 export async function auditLake(store: ObjectStore, root: string, dataset: string, produced: SampleRecord[]): Promise<AuditResult> {
@@ -49,5 +51,9 @@ export async function auditLake(store: ObjectStore, root: string, dataset: strin
   const letterCoordinates = new Set(letters.map((l) => `${l.partition}/${l.offset}`));
   assert.equal(letterCoordinates.size, letters.length, 'a rejected record is in the dead-letter area twice');
   assert.equal(letters.length, produced.filter((r) => r.eventId === null).length, 'every rejected record is in the dead-letter area');
-  return { rows, files: lake.reduce((n, p) => n + p.files.length, 0), partitions: lake.length, deadLetters: letters.length };
+  // Issue 11, item 4: every record produced is accounted for by the lake, and only once: a row, a
+  // duplicate counted in a partition state, or a dead letter.
+  const duplicates = lake.reduce((n, p) => n + p.state.duplicates, 0);
+  assert.deepEqual({ rows, duplicates, dead_letters: letters.length, total: rows + duplicates + letters.length }, { rows, duplicates: produced.length - rows - letters.length, dead_letters: letters.length, total: produced.length }, 'rows + duplicates + dead letters = records produced');
+  return { rows, files: lake.reduce((n, p) => n + p.files.length, 0), partitions: lake.length, deadLetters: letters.length, duplicates };
 }

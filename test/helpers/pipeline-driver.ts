@@ -9,6 +9,7 @@ import type { DatasetConfig } from '../../src/config/schema.js';
 import { resolveSchema } from '../../src/cleansing/schema/resolve-schema.js';
 import { CommitLog } from '../../src/commit/commit-log.js';
 import type { SourceRecord } from '../../src/core/records.js';
+import { TukangError, type ErrorCode } from '../../src/errors/catalogue.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import type { DatasetCounters } from '../../src/materializer/dataset-counters.js';
 import type { DatasetPipeline } from '../../src/materializer/dataset-pipeline.js';
@@ -110,6 +111,20 @@ export function pipelineOver(lake: MemoryLake, options: PipelineOptions = {}): D
 export async function flushEverything(pipeline: DatasetPipeline): Promise<void> {
   pipeline.shedLargest(Number.MAX_SAFE_INTEGER);
   await pipeline.waitForFlushes(true);
+}
+
+type Encoder = Pick<ParquetEncoderPool, 'encode'>;
+
+/** Fails its first `times` encodes with `code` (all of them with Infinity), then encodes with `real`. */
+export function failingEncoder(real: Encoder, code: ErrorCode, times = Number.POSITIVE_INFINITY): Encoder & { calls: number } {
+  const encoder = {
+    calls: 0,
+    encode: async (...args: Parameters<Encoder['encode']>) => {
+      if (encoder.calls++ < times) throw new TukangError(code, `${code} for the test`);
+      return real.encode(...args);
+    },
+  };
+  return encoder;
 }
 
 /** Consumed against what the counters account for: rows + duplicates + rejected + skipped re-reads. */

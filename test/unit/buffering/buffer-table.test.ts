@@ -41,8 +41,8 @@ test('duplicates inside an open buffer extend its covered range and travel with 
   table.noteDuplicate(BufferTable.keyOf('h12', 0), 5); // no such buffer: nothing to record
   assert.equal(buffer.lastOffset, 4);
   const sealed = table.seal(buffer);
-  assert.equal(sealed.duplicates, 1);
-  assert.equal(table.seal(fill(table.openBuffer('h10', 0, 0, 6, 0), [6])).duplicates, 0, 'the next buffer of the key starts from zero');
+  assert.equal(sealed.duplicateOffsets.length, 1);
+  assert.equal(table.seal(fill(table.openBuffer('h10', 0, 0, 6, 0), [6])).duplicateOffsets.length, 0, 'the next buffer of the key starts from zero');
 });
 
 test('dropping source partitions removes their open buffers and returns the ids held, open and in flight', () => {

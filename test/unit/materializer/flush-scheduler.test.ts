@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TukangError, type ErrorCode } from '../../../src/errors/catalogue.js';
+import { TukangError } from '../../../src/errors/catalogue.js';
 import { failsForGood } from '../../../src/materializer/flush-scheduler.js';
 import type { ObjectStore } from '../../../src/storage/object-store.js';
 import { listAll } from '../../../src/storage/object-store.js';
 import type { DeadLetter } from '../../../src/writing/dead-letter-batch.js';
-import type { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { readPartitionStates } from '../../helpers/lake-reader.js';
-import { balance, brokenRecord, flushEverything, memoryLake, orderRecord, pipelineOver } from '../../helpers/pipeline-driver.js';
-
-type Encoder = Pick<ParquetEncoderPool, 'encode'>;
-
-/** Fails its first `times` encodes with `code` (all of them with Infinity), then encodes with `real`. */
-function failingEncoder(real: Encoder, code: ErrorCode, times = Number.POSITIVE_INFINITY): Encoder & { calls: number } {
-  const encoder = {
-    calls: 0,
-    encode: async (...args: Parameters<Encoder['encode']>) => {
-      if (encoder.calls++ < times) throw new TukangError(code, `${code} for the test`);
-      return real.encode(...args);
-    },
-  };
-  return encoder;
-}
+import { balance, brokenRecord, failingEncoder, flushEverything, memoryLake, orderRecord, pipelineOver } from '../../helpers/pipeline-driver.js';
 
 async function deadLetters(store: ObjectStore): Promise<Array<{ key: string; letter: DeadLetter }>> {
   const out: Array<{ key: string; letter: DeadLetter }> = [];
