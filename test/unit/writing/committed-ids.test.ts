@@ -45,13 +45,17 @@ function setup() {
     const path = partitionPath(partitionStart(HOUR, 'hour'), 'hour');
     const buffer = new PartitionBuffer(`${path}|0`, path, HOUR, 0, offset, 0);
     buffer.dedupMark = dedup.mark();
+    const duplicates: number[] = [];
     for (const id of eventIds) {
       const time = HOUR + offset * 1000;
       if (!dedup.isDuplicate(id, time)) buffer.add({ eventId: id, eventTimeMs: time, values: [id], partitionValues: [] }, offset, 0, 100);
-      else buffer.cover(offset);
+      else {
+        buffer.cover(offset);
+        duplicates.push(offset);
+      }
       offset++;
     }
-    return flusher.flush(buffer, dataset.name, 0, () => true);
+    return flusher.flush(buffer, dataset.name, duplicates, () => true);
   };
   return { store, dedup, flushIds };
 }
