@@ -1,7 +1,6 @@
 import type { SourceRecord } from '../core/records.js';
 import { BufferTable } from '../buffering/buffer-table.js';
 import { RecordRouter, type RoutingRules } from '../buffering/record-router.js';
-import { Deduplicator } from '../cleansing/deduplicator.js';
 import { partitionLength } from '../cleansing/time-partition.js';
 import { WatermarkTracker } from '../cleansing/watermark-tracker.js';
 import { assignSourcePartition, revokeSourcePartitions } from './assignment.js';
@@ -9,6 +8,7 @@ import { completePartitions, publishCheckpoints } from './completeness-io.js';
 import { DatasetCounters } from './dataset-counters.js';
 import { addRejected, writeDeadLetters } from './dead-letters.js';
 import { FlushScheduler } from './flush-scheduler.js';
+import { pipelineDeduplicator } from './pipeline-dedup.js';
 import { dueAfter, dueBuffers, largestToShed } from './flush-triggers.js';
 import { isSourceIdle, sideTableOf, type PipelineContext, type PipelineDeps, type SourceState } from './pipeline-context.js';
 
@@ -33,7 +33,7 @@ export class DatasetPipeline {
     const { dataset } = deps;
     const w = dataset.watermark;
     const table = new BufferTable();
-    const dedup = new Deduplicator(w.dedup_window, deps.dedupMaxEntries ?? 2_000_000);
+    const dedup = pipelineDeduplicator(deps, this.counters);
     this.ctx = {
       deps,
       dataset,
@@ -140,9 +140,9 @@ export class DatasetPipeline {
     await completePartitions(this.ctx, this.partitionCount);
   }
 
-  /** Bytes held in open and in-flight buffers and in unwritten dead letters. */
+  /** Bytes held in open and in-flight buffers, in unwritten dead letters, and by the dedup index. */
   bufferedBytes(): number {
-    let bytes = this.ctx.table.openBytes() + this.ctx.table.inFlightBytes();
+    let bytes = this.ctx.table.openBytes() + this.ctx.table.inFlightBytes() + this.ctx.dedup.bytes;
     for (const s of this.ctx.sources.values()) {
       bytes += s.deadLetters?.approxBytes ?? 0;
       for (const b of s.deadLettersToWrite) bytes += b.approxBytes;

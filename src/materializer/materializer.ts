@@ -15,6 +15,7 @@ import { LakeLayout } from '../lake/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
 import type { DatasetPipeline } from './dataset-pipeline.js';
 import { buildPipeline } from './build-pipeline.js';
+import { dedupBytesPerPipeline } from './pipeline-dedup.js';
 import { Compactor } from '../compaction/compactor.js';
 import { ReplayStore } from '../replay/replay-store.js';
 import { FlushSlots } from '../buffering/flush-slots.js';
@@ -66,6 +67,7 @@ export class Materializer implements Component, SourceHandler {
     const commitLog = new CommitLog(store, layout, config.s3.bucket, listener);
     commitLog.openListReuseMs = config.materializer.open_list_interval;
     const flushSlots = new FlushSlots(config.materializer.encode_workers * 2 + 2);
+    const dedupMaxBytes = dedupBytesPerPipeline(this.budgetBytes, config.datasets.length);
     for (const dataset of config.datasets) {
       const schema = resolveSchema(dataset);
       let compactor: Compactor | undefined;
@@ -73,6 +75,7 @@ export class Materializer implements Component, SourceHandler {
         { dataset, schema, encoder: this.encoder, store, commitLog, layout, logger },
         {
           flushSlots,
+          dedupMaxBytes,
           markCompaction: async (name, path) => compactor?.mark(name, path),
           requestCompaction: (name, path) => compactor?.request(name, path),
         },
