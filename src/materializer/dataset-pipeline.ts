@@ -140,14 +140,19 @@ export class DatasetPipeline {
     await completePartitions(this.ctx, this.partitionCount);
   }
 
-  /** Bytes held in open and in-flight buffers, in unwritten dead letters, and by the dedup index. */
+  /** Bytes held in open and in-flight buffers and in unwritten dead letters. */
   bufferedBytes(): number {
-    let bytes = this.ctx.table.openBytes() + this.ctx.table.inFlightBytes() + this.ctx.dedup.bytes;
+    let bytes = this.ctx.table.openBytes() + this.ctx.table.inFlightBytes();
     for (const s of this.ctx.sources.values()) {
       bytes += s.deadLetters?.approxBytes ?? 0;
       for (const b of s.deadLettersToWrite) bytes += b.approxBytes;
     }
     return bytes;
+  }
+
+  /** Bytes of the dedup index; the memory budget counts them beside the buffered bytes (memory-budget.ts). */
+  dedupBytes(): number {
+    return this.ctx.dedup.bytes;
   }
 
   inFlightBytes(): number {
