@@ -235,12 +235,35 @@ export class Deduplicator {
     return Math.max(8, Math.ceil((entries + 1) / MAX_LOAD));
   }
 
-  /** Copies the live records, oldest first, into a new arena of `capacity` bytes and rebuilds the table. */
+  /** Copies the live records, oldest first, into a new arena of `capacity` bytes and fixes the table. */
   private relayout(capacity: number): void {
     const old = this.arena;
-    const oldView = this.view;
     this.arena = new Uint8Array(capacity);
     this.view = new DataView(this.arena.buffer);
+    if (this.deadBytes === 0) this.moveAll(old);
+    else this.compactInto(old);
+    this.tail = 0;
+    this.wrapped = false;
+    this.records = this.live;
+    this.deadBytes = 0;
+  }
+
+  /** Without dead records: the ring in one or two copies, and each slot's offset shifted to match. */
+  private moveAll(old: Uint8Array): void {
+    const { tail, wrapAt, table } = this;
+    const firstRun = this.wrapped ? wrapAt - tail : this.head - tail;
+    this.arena.set(old.subarray(tail, tail + firstRun), 0);
+    if (this.wrapped) this.arena.set(old.subarray(0, this.head), firstRun);
+    for (let i = 1; i < table.length; i += 2) {
+      const at = (table[i] ?? 0) - 1;
+      if (at >= 0) table[i] = (at >= tail ? at - tail : at + firstRun) + 1;
+    }
+    this.head = this.records === 0 ? 0 : firstRun + (this.wrapped ? this.head : 0);
+  }
+
+  /** With dead records: the live ones copied one by one, and the table rebuilt from their keys. */
+  private compactInto(old: Uint8Array): void {
+    const oldView = new DataView(old.buffer, old.byteOffset, old.byteLength);
     this.table.fill(0);
     let to = 0;
     const copy = (from: number, end: number): void => {
@@ -254,16 +277,10 @@ export class Deduplicator {
         at += size;
       }
     };
-    if (this.records > 0) {
-      if (this.wrapped) {
-        copy(this.tail, this.wrapAt);
-        copy(0, this.head);
-      } else copy(this.tail, this.head);
-    }
-    this.tail = 0;
+    if (this.wrapped) {
+      copy(this.tail, this.wrapAt);
+      copy(0, this.head);
+    } else copy(this.tail, this.head);
     this.head = to;
-    this.wrapped = false;
-    this.records = this.live;
-    this.deadBytes = 0;
   }
 }
