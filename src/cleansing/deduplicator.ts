@@ -157,7 +157,7 @@ export class Deduplicator {
 
   /** Evicts, compacts or grows until a record of `size` bytes fits; false when it never can. */
   private makeRoom(size: number): boolean {
-    while (this.live >= this.maxEntries) this.popOldest();
+    while (this.live >= this.maxEntries && this.records > 0) this.popOldest();
     while (this.live + 1 > this.slots * MAX_LOAD) {
       const slots = Math.min(this.slotsFor(this.maxEntries), Math.ceil(this.slots * GROWTH));
       if (slots > this.slots && this.arena.byteLength + slots * 8 <= this.maxBytes) {
