@@ -68,7 +68,11 @@ export function startService(options: ServiceOptions): RunningService {
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const child = spawn(process.execPath, [...profile, 'bin/tukang.js', options.command ?? 'run', '--config', file], {
     cwd: process.cwd(),
-    env: { ...process.env, NODE_OPTIONS: [`--max-old-space-size=${options.heapLimitMiB}`, ...(options.semiSpaceMiB ? [`--max-semi-space-size=${options.semiSpaceMiB}`] : [])].join(' ') },
+    // BENCH_SERVICE_NODE_OPTIONS adds diagnostics (e.g. --import of a memory sampler, --trace-gc) to the service only.
+    env: {
+      ...process.env,
+      NODE_OPTIONS: [`--max-old-space-size=${options.heapLimitMiB}`, ...(options.semiSpaceMiB ? [`--max-semi-space-size=${options.semiSpaceMiB}`] : []), process.env['BENCH_SERVICE_NODE_OPTIONS'] ?? ''].join(' ').trim(),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];

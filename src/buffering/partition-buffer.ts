@@ -1,20 +1,16 @@
 import type { CleanEvent, SourceRecord } from '../core/records.js';
 import type { ResolvedColumn } from '../core/resolved-schema.js';
 import type { DedupMark } from '../cleansing/deduplicator.js';
+import { OriginalRecords, type OriginalRecord } from './original-records.js';
 import { RowBatchBuilder, type RowBatch } from './row-batch.js';
+
+export type { OriginalRecord } from './original-records.js';
 
 /** Rows of a buffer (indices, in offset order) that go to one file, and the offset range they cover. */
 export interface Segment {
   rows: number[];
   first: number;
   last: number;
-}
-
-/** What a dead letter needs of a buffered row's Kafka record: its own copy of the bytes. */
-export interface OriginalRecord {
-  key: Buffer | null;
-  value: Buffer | null;
-  timestampMs: number;
 }
 
 /**
@@ -28,7 +24,7 @@ export class PartitionBuffer {
   private readonly events: CleanEvent[] = [];
   private readonly offsets: number[] = [];
   private readonly receivedAt: number[] = [];
-  private readonly originals: Array<OriginalRecord | undefined> = [];
+  private readonly originals = new OriginalRecords();
   private bytes = 0;
   readonly firstOffset: number;
   private last: number;
@@ -64,13 +60,7 @@ export class PartitionBuffer {
     this.events.push(event);
     this.offsets.push(offset);
     this.receivedAt.push(receivedAtMs);
-    this.originals.push(
-      original && {
-        key: original.key && Buffer.from(original.key),
-        value: original.value && Buffer.from(original.value),
-        timestampMs: original.timestampMs,
-      },
-    );
+    this.originals.add(original);
     this.bytes += approxBytes;
     if (offset > this.last) this.last = offset;
   }
@@ -92,7 +82,7 @@ export class PartitionBuffer {
 
   /** The Kafka record of row `index` as it arrived, when the buffer kept it. */
   originalAt(index: number): OriginalRecord | undefined {
-    return this.originals[index];
+    return this.originals.at(index);
   }
 
   /** The event ids of the rows held, in offset order. */

@@ -13,6 +13,7 @@ const PIPELINE_COUNTERS: Array<[string, string, (c: DatasetCounters) => number]>
   ['tukang_late_rows_total', 'Rows committed after their partition was complete, since start-up.', (c) => c.lateRows],
   ['tukang_recovered_skips_total', 'Records read again after a restart that were already durable.', (c) => c.recoveredSkips],
   ['tukang_early_flushes_total', 'Buffers flushed early under the memory budget.', (c) => c.earlyFlushes],
+  ['tukang_dedup_evicted_in_window_total', 'Event ids the dedup index evicted at its memory limit while still inside the dedup window.', (c) => c.dedupEvictedInWindow],
   ['tukang_flush_retries_total', 'Flush attempts retried after an error.', (c) => c.flushRetries],
   ['tukang_dead_letter_batches_total', 'Dead-letter batches written.', (c) => c.deadLetterBatches],
   ['tukang_partitions_completed_total', 'Partitions this instance marked complete.', (c) => c.partitionsCompleted],

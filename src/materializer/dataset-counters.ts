@@ -13,6 +13,8 @@ export class DatasetCounters {
   /** Records read again after a restart that were already in committed files or dead letters. */
   recoveredSkips = 0;
   earlyFlushes = 0;
+  /** Ids the dedup index evicted at its memory limit while still inside the dedup window. */
+  dedupEvictedInWindow = 0;
   flushRetries = 0;
   deadLetterBatches = 0;
   partitionsCompleted = 0;
@@ -47,6 +49,7 @@ export class DatasetCounters {
       rejected_by_reason: Object.fromEntries(this.rejectedByReason),
       recovered_skips: this.recoveredSkips,
       early_flushes: this.earlyFlushes,
+      dedup_evicted_in_window: this.dedupEvictedInWindow,
       flush_retries: this.flushRetries,
       dead_letter_batches: this.deadLetterBatches,
       partitions_completed: this.partitionsCompleted,

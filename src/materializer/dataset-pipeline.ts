@@ -1,7 +1,6 @@
 import type { SourceRecord } from '../core/records.js';
 import { BufferTable } from '../buffering/buffer-table.js';
 import { RecordRouter, type RoutingRules } from '../buffering/record-router.js';
-import { Deduplicator } from '../cleansing/deduplicator.js';
 import { partitionLength } from '../cleansing/time-partition.js';
 import { WatermarkTracker } from '../cleansing/watermark-tracker.js';
 import { assignSourcePartition, revokeSourcePartitions } from './assignment.js';
@@ -10,6 +9,7 @@ import { DatasetCounters } from './dataset-counters.js';
 import { addRejected, writeDeadLetters } from './dead-letters.js';
 import { holdDuplicate } from './duplicate-buffers.js';
 import { FlushScheduler } from './flush-scheduler.js';
+import { pipelineDeduplicator } from './pipeline-dedup.js';
 import { dueAfter, dueBuffers, largestToShed } from './flush-triggers.js';
 import { isSourceIdle, sideTableOf, type PipelineContext, type PipelineDeps, type SourceState } from './pipeline-context.js';
 
@@ -34,7 +34,7 @@ export class DatasetPipeline {
     const { dataset } = deps;
     const w = dataset.watermark;
     const table = new BufferTable();
-    const dedup = new Deduplicator(w.dedup_window, deps.dedupMaxEntries ?? 2_000_000);
+    const dedup = pipelineDeduplicator(deps, this.counters);
     this.ctx = {
       deps,
       dataset,
@@ -149,6 +149,11 @@ export class DatasetPipeline {
       for (const b of s.deadLettersToWrite) bytes += b.approxBytes;
     }
     return bytes;
+  }
+
+  /** Bytes of the dedup index; the memory budget counts them beside the buffered bytes (memory-budget.ts). */
+  dedupBytes(): number {
+    return this.ctx.dedup.bytes;
   }
 
   inFlightBytes(): number {

@@ -15,6 +15,8 @@ import { LakeLayout } from '../lake/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
 import type { DatasetPipeline } from './dataset-pipeline.js';
 import { buildPipeline } from './build-pipeline.js';
+import { dedupBytesPerPipeline } from './pipeline-dedup.js';
+import { shedOverBudget } from './memory-budget.js';
 import { Compactor } from '../compaction/compactor.js';
 import { ReplayStore } from '../replay/replay-store.js';
 import { FlushSlots } from '../buffering/flush-slots.js';
@@ -66,6 +68,7 @@ export class Materializer implements Component, SourceHandler {
     const commitLog = new CommitLog(store, layout, config.s3.bucket, listener);
     commitLog.openListReuseMs = config.materializer.open_list_interval;
     const flushSlots = new FlushSlots(config.materializer.encode_workers * 2 + 2);
+    const dedupMaxBytes = dedupBytesPerPipeline(this.budgetBytes, config.datasets.length);
     for (const dataset of config.datasets) {
       const schema = resolveSchema(dataset);
       let compactor: Compactor | undefined;
@@ -73,6 +76,7 @@ export class Materializer implements Component, SourceHandler {
         { dataset, schema, encoder: this.encoder, store, commitLog, layout, logger },
         {
           flushSlots,
+          dedupMaxBytes,
           markCompaction: async (name, path) => compactor?.mark(name, path),
           requestCompaction: (name, path) => compactor?.request(name, path),
         },
@@ -177,19 +181,13 @@ export class Materializer implements Component, SourceHandler {
   }
 
   /**
-   * Backpressure. Over budget, the largest open buffers are flushed early; while the files on
-   * their way to S3 alone exceed the budget (S3 slow or down), this waits, and with it the fetch
-   * of this partition: consumption pauses instead of memory growing.
+   * Backpressure. Over budget (buffers, dead letters and dedup indexes: memory-budget.ts), the
+   * largest open buffers are flushed early; while the files on their way to S3 alone exceed the
+   * budget (S3 slow or down), this waits, and with it the fetch of this partition: consumption
+   * pauses instead of memory growing.
    */
   private async admit(pipeline: DatasetPipeline, heartbeat: () => Promise<void>): Promise<void> {
-    let total = this.bufferedBytes();
-    if (total > this.budgetBytes) {
-      const target = this.budgetBytes * 0.7;
-      for (const p of [...this.pipelines.values()].sort((a, b) => b.bufferedBytes() - a.bufferedBytes())) {
-        if (total <= target) break;
-        total -= p.shedLargest(total - target);
-      }
-    }
+    shedOverBudget([...this.pipelines.values()], this.budgetBytes);
     // Waiting here stops this partition's fetch loop, which is also where kafkajs heartbeats:
     // keep heartbeating so that a slow S3 does not cost the group membership.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
@@ -206,12 +204,6 @@ export class Materializer implements Component, SourceHandler {
       await Promise.race([...this.pipelines.values()].map((p) => p.waitForFlushes(true)).concat(new Promise<void>((r) => setTimeout(r, 1_000))));
       await heartbeat().catch(() => undefined);
     }
-  }
-
-  private bufferedBytes(): number {
-    let bytes = 0;
-    for (const p of this.pipelines.values()) bytes += p.bufferedBytes();
-    return bytes;
   }
 
   private inFlightBytes(): number {

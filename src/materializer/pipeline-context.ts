@@ -30,6 +30,8 @@ export interface PipelineDeps {
   /** Shared by all datasets: flushes actually running at once. */
   flushSlots?: FlushSlots;
   dedupMaxEntries?: number;
+  /** The dedup index's share of the memory budget (materializer/pipeline-dedup.ts); unbounded by default. */
+  dedupMaxBytes?: number;
   /** Waits between flush attempts (default: a timer); tests pass a fake. */
   sleep?: (ms: number) => Promise<void>;
   /**

@@ -68,13 +68,14 @@ export class CommittedIds {
   }
 
   /**
-   * True when no row of a buffer with mark `rows` can be in file `key`: this process wrote the
-   * file from rows its deduplicator admitted, and the deduplicator has lost nothing since either
-   * buffer opened, so it would have dropped any later copy of those rows. Checking such files
+   * True when no row of a buffer with mark `rows` can be in file `key` (both of the time range
+   * [fromMs, toMs)): this process wrote the file from rows its deduplicator admitted, and the
+   * deduplicator has lost no id of that time range since either buffer opened, so it would have
+   * dropped any later copy of those rows. Checking such files
    * re-read every file of a time partition on every flush (quadratic in the files of an hour).
    */
-  cannotHold(key: string, rows: DedupMark | undefined): boolean {
+  cannotHold(key: string, rows: DedupMark | undefined, fromMs: number, toMs: number): boolean {
     const mark = this.own.get(key);
-    return mark !== undefined && rows !== undefined && mark.dedup.unchangedSince(mark, rows);
+    return mark !== undefined && mark.losses.unchangedSince(fromMs, toMs, mark, rows);
   }
 }

@@ -9,6 +9,7 @@ import type { PartitionBuffer, Segment } from '../buffering/partition-buffer.js'
 import type { ParquetEncoderPool } from './parquet/encoder-pool.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import { CommittedIds } from './committed-ids.js';
+import { partitionLength } from '../cleansing/time-partition.js';
 import { flushPieces } from './flush-pieces.js';
 
 export interface FlushResult {
@@ -109,8 +110,10 @@ export class FileFlusher {
     if (files.length === 0 || rows.length === 0) return rows;
     const window = this.dataset.watermark.dedup_window;
     let kept = rows;
+    const from = buffer.partitionStartMs;
+    const to = from + partitionLength(this.dataset.partitioning.granularity);
     for (const file of files) {
-      if (this.committedIds.cannotHold(file.key, buffer.dedupMark)) continue;
+      if (this.committedIds.cannotHold(file.key, buffer.dedupMark, from, to)) continue;
       const ids = await this.committedIds.of(file);
       kept = kept.filter((i) => {
         const event = buffer.eventAt(i);

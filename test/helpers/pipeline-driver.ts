@@ -88,6 +88,8 @@ export interface PipelineOptions {
   logger?: Logger;
   /** Waits between flush retries; default: one turn of the event loop. */
   sleep?: (ms: number) => Promise<void>;
+  /** The dedup index's byte limit (the materializer gives it a share of the budget). */
+  dedupMaxBytes?: number;
 }
 
 /** One pipeline (one process's view of a dataset) over the lake, built as the materializer builds it. */
@@ -99,6 +101,7 @@ export function pipelineOver(lake: MemoryLake, options: PipelineOptions = {}): D
     { dataset, schema, encoder: options.encoder ?? lake.encoder, store, commitLog, layout, logger: options.logger ?? silentLogger() },
     {
       ...(options.clock ? { clock: options.clock.now } : {}),
+      ...(options.dedupMaxBytes !== undefined ? { dedupMaxBytes: options.dedupMaxBytes } : {}),
       // No real wait, but a turn of the event loop: a retry loop never starves timers (test timeouts).
       sleep: options.sleep ?? (() => new Promise<void>((resolve) => setImmediate(resolve))),
     },

@@ -82,16 +82,31 @@ test('once the deduplicator forgot an id, flushes check this process’s files a
   assert.equal(result.commits[0]?.rows, 1);
 });
 
-test('an id evicted from a full deduplicator is still caught at commit', async () => {
+test('the deduplicator reports a loss (eviction, replaced time, forget) only for the time range it concerns', () => {
   const dataset = ordersDataset();
-  const dedup = new Deduplicator(dataset.watermark.dedup_window, 2);
+  const window = dataset.watermark.dedup_window;
+  const range = [HOUR, HOUR + 3_600_000] as const;
+  const dedup = new Deduplicator(window, 2);
   const before = dedup.mark();
   dedup.isDuplicate('x', HOUR);
   dedup.isDuplicate('y', HOUR);
-  assert.ok(dedup.unchangedSince(before));
+  assert.ok(dedup.losses.unchangedSince(...range, before));
   dedup.isDuplicate('z', HOUR); // evicts x
-  assert.equal(dedup.unchangedSince(before), false);
+  assert.equal(dedup.losses.unchangedSince(...range, before), false);
   const replaced = dedup.mark();
-  dedup.isDuplicate('z', HOUR + 2 * dataset.watermark.dedup_window); // same id outside the window: its earlier time is forgotten
-  assert.equal(dedup.unchangedSince(replaced), false);
+  dedup.isDuplicate('z', HOUR + 2 * window); // same id outside the window: its earlier time is forgotten
+  assert.equal(dedup.losses.unchangedSince(...range, replaced), false);
+  // Losses of ids far from an hour do not concern that hour's files.
+  const roomy = new Deduplicator(window, 100);
+  roomy.isDuplicate('x', HOUR);
+  const later = roomy.mark();
+  const farAway = HOUR + 100 * 3_600_000;
+  roomy.isDuplicate('f', farAway);
+  roomy.forget('f');
+  assert.ok(roomy.losses.unchangedSince(...range, later));
+  assert.equal(roomy.losses.unchangedSince(farAway, farAway + 3_600_000, later), false);
+  roomy.forget('x');
+  assert.equal(roomy.losses.unchangedSince(...range, later), false);
+  // A mark of another deduplicator never vouches.
+  assert.equal(dedup.losses.unchangedSince(...range, new Deduplicator(window, 2).mark()), false);
 });
