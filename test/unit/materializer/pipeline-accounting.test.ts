@@ -25,7 +25,7 @@ test('after a restart with re-reads, rejects and duplicates across source partit
 
   const before = pipelineOver(lake);
   await before.assign(0, 0);
-  before.processBatch(0, p0, 3);
+  await before.processBatch(0, p0, 3);
   before.shedLargest(Number.MAX_SAFE_INTEGER);
   await before.waitForFlushes(true);
   await before.tick();
@@ -33,9 +33,9 @@ test('after a restart with re-reads, rejects and duplicates across source partit
   // Killed before Kafka's offsets were committed: partition 0 is read again from offset 0.
   const after = pipelineOver(lake);
   await after.assign(1, 0);
-  after.processBatch(1, p1, 3);
+  await after.processBatch(1, p1, 3);
   await after.assign(0, 0);
-  after.processBatch(0, p0, 3);
+  await after.processBatch(0, p0, 3);
   after.shedLargest(Number.MAX_SAFE_INTEGER);
   await after.waitForFlushes(true);
   await after.tick();
@@ -53,12 +53,12 @@ test("rows a previous owner committed while the new owner buffered them are coun
   const hour10 = (offset: number): SourceRecord => record(0, offset, `2026-11-21T10:${String(10 + offset).padStart(2, '0')}:00Z`, `e${offset}`);
   const previous = pipelineOver(lake);
   await previous.assign(0, 0);
-  previous.processBatch(0, [0, 1, 2, 3, 4].map(hour10), 5);
+  await previous.processBatch(0, [0, 1, 2, 3, 4].map(hour10), 5);
   const next = pipelineOver(lake);
   await next.assign(0, 0);
   previous.shedLargest(Number.MAX_SAFE_INTEGER);
   await previous.waitForFlushes(true);
-  next.processBatch(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(hour10), 10);
+  await next.processBatch(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(hour10), 10);
   next.shedLargest(Number.MAX_SAFE_INTEGER);
   await next.waitForFlushes(true);
   assert.deepEqual(balance(next.counters), { consumed: 10, accounted: 10 });
