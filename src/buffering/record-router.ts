@@ -84,11 +84,19 @@ export class RecordRouter {
     this.rows.place(batch.decoded, batch.placements);
   }
 
-  /** Decodes, routes every record in order and places the batch: for callers with no per-record work between the steps. */
-  async routeBatch(records: readonly SourceRecord[], sourcePartition: number, nowMs: number, rules: RoutingRules): Promise<Routed[]> {
+  /**
+   * Decodes, routes every record in order and places the batch, for callers whose per-record work
+   * needs nothing before routing: `each` sees each result as it happens (sealing a full buffer
+   * there makes the next rows start a new one, as in live ingestion).
+   */
+  async routeBatch(records: readonly SourceRecord[], sourcePartition: number, nowMs: number, rules: RoutingRules, each?: (routed: Routed) => void): Promise<Routed[]> {
     const batch = await this.decode(records, sourcePartition, nowMs);
     try {
-      return records.map((_, i) => this.route(batch, i, sourcePartition, nowMs, rules));
+      return records.map((_, i) => {
+        const routed = this.route(batch, i, sourcePartition, nowMs, rules);
+        each?.(routed);
+        return routed;
+      });
     } finally {
       this.place(batch);
     }

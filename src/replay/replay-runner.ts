@@ -157,19 +157,22 @@ async function rebuild(deps: ReplayDeps, rows: RowStore, plan: ReplayPlan, job: 
   const sealed: PartitionBuffer[] = [];
   const topicPartitions = (await deps.bus.offsets(dataset.topic)).map((o) => o.partition);
   const receivedAt = Date.now();
-  const onRecords = async (records: SourceRecord[]): Promise<void> => {
+  const routeBatch = async (records: SourceRecord[]): Promise<void> => {
     // A fetched batch is of one source partition.
-    const routedAll = await router.routeBatch(records, records[0]?.partition ?? 0, receivedAt, rules);
-    for (const routed of routedAll) {
+    await router.routeBatch(records, records[0]?.partition ?? 0, receivedAt, rules, (routed) => {
       job.records_read++;
       if (routed.kind === 'rejected') job.rejected++;
       else if (routed.kind === 'duplicate') {
         job.duplicates++;
         duplicatesByPath.set(routed.path, (duplicatesByPath.get(routed.path) ?? 0) + 1);
       } else if (routed.kind === 'buffered' && routed.full) sealed.push(table.seal(routed.buffer).buffer);
-    }
+    });
   };
+  // Batches are routed one after the other, in the order read, also when the bus does not wait.
+  let routing = Promise.resolve();
+  const onRecords = (records: SourceRecord[]): Promise<void> => (routing = routing.then(() => routeBatch(records)));
   await deps.bus.read(dataset.topic, plan.ranges, topicPartitions, onRecords, () => deps.cancelled?.() === true);
+  await routing;
   if (deps.cancelled?.()) throw new ReplayCancelled();
   for (const buffer of table.openBuffers()) sealed.push(table.seal(buffer).buffer);
   return sealed;

@@ -16,6 +16,7 @@ import { buildPipeline } from '../../src/materializer/build-pipeline.js';
 import { MemoryObjectStore } from '../../src/storage/memory-object-store.js';
 import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../src/writing/parquet/encoder-pool.js';
+import type { RowWorkerPool } from '../../src/writing/rows/worker-row-store.js';
 
 /** The dataset most pipeline tests use: Nakadi orders with one column, hourly partitions. */
 export const ORDERS_DATASET = {
@@ -87,6 +88,8 @@ export interface PipelineOptions {
   logger?: Logger;
   /** Waits between flush retries; default: one turn of the event loop. */
   sleep?: (ms: number) => Promise<void>;
+  /** Decode, keep values and encode in these row workers (materializer.row_workers); default: in-process. */
+  rowWorkers?: RowWorkerPool;
 }
 
 /** One pipeline (one process's view of a dataset) over the lake, built as the materializer builds it. */
@@ -95,7 +98,7 @@ export function pipelineOver(lake: MemoryLake, options: PipelineOptions = {}): D
   const schema = resolveSchema(dataset);
   const { store, layout, commitLog } = lake;
   const pipeline = buildPipeline(
-    { dataset, schema, encoder: options.encoder ?? lake.encoder, store, commitLog, layout, logger: options.logger ?? silentLogger() },
+    { dataset, schema, encoder: options.encoder ?? lake.encoder, store, commitLog, layout, logger: options.logger ?? silentLogger(), ...(options.rowWorkers ? { rowWorkers: options.rowWorkers } : {}) },
     {
       ...(options.clock ? { clock: options.clock.now } : {}),
       // No real wait, but a turn of the event loop: a retry loop never starves timers (test timeouts).

@@ -32,7 +32,7 @@ export class InProcessRowStore implements RowStore {
     this.values = new RowValues(schema.columns.length);
   }
 
-  decodeBatch(records: readonly SourceRecord[], sourcePartition: number): Promise<DecodedBatch> {
+  decodeBatch(records: readonly SourceRecord[], sourcePartition: number, _nowMs?: number): Promise<DecodedBatch> {
     const { summary, values } = decodeRecords(records, this.decode, this.paths, this.nextBatchId++, sourcePartition);
     this.values.hold(summary.batchId, values);
     return Promise.resolve(summary);
