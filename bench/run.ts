@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     /** V8 heap limit of the service (--max-old-space-size); default twice the budget plus 64 MiB, as docs/architecture.md advises. */
     'heap-mib': { type: 'string', default: '' },
     'encode-workers': { type: 'string', default: '1' },
+    /** materializer.row_workers of the service; empty: the configuration's default. */
+    'row-workers': { type: 'string', default: '' },
     'latency-events': { type: 'string', default: '200000' },
     'latency-rate': { type: 'string', default: '20000' },
     /** Event-time density of the backlog: event time advances as in a stream of this many events/s. */
@@ -71,6 +73,7 @@ const HOURS = Number(args.hours);
 const BUDGET_MB = Number(args['budget-mb']);
 const HEAP_MIB = args['heap-mib'] ? Number(args['heap-mib']) : BUDGET_MB * 2 + 64;
 const ENCODE_WORKERS = Number(args['encode-workers']);
+const ROW_WORKERS = args['row-workers'] === '' ? undefined : Number(args['row-workers']);
 const SKIP = new Set((args.skip ?? '').split(',').filter(Boolean));
 const HOUR = 3_600_000;
 const FETCH_MAX_BYTES = Math.max(2 * 1024 * 1024, Math.min(32 * 1024 * 1024, Math.floor((BUDGET_MB * 1024 * 1024) / 4)));
@@ -119,7 +122,7 @@ function serviceConfig(topic: string, group: string, prefix: string, watermark: 
     s3: { endpoint: s3Endpoint(), bucket: BENCH_BUCKET, prefix },
     catalog: { enabled: false },
     log: { level: 'info', format: 'json' },
-    materializer: { memory_budget_mb: BUDGET_MB, encode_workers: ENCODE_WORKERS },
+    materializer: { memory_budget_mb: BUDGET_MB, encode_workers: ENCODE_WORKERS, ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
     datasets: [datasetConfig(topic, watermark)],
   };
 }
@@ -301,7 +304,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     started_at: startedAt,
     machine: machine(),
-    parameters: { events: N, stream_rate: Number(args['stream-rate']), latency_events: Number(args['latency-events']), latency_rate: Number(args['latency-rate']), open_events: Number(args['open-events']), event_bytes: EVENT_BYTES, partitions: PARTITIONS, duplicate_rate: DUP_RATE, disorder_ms: DISORDER_MS, hours: HOURS, memory_budget_mb: BUDGET_MB, heap_limit_mib: HEAP_MIB, encode_workers: ENCODE_WORKERS },
+    parameters: { events: N, stream_rate: Number(args['stream-rate']), latency_events: Number(args['latency-events']), latency_rate: Number(args['latency-rate']), open_events: Number(args['open-events']), event_bytes: EVENT_BYTES, partitions: PARTITIONS, duplicate_rate: DUP_RATE, disorder_ms: DISORDER_MS, hours: HOURS, memory_budget_mb: BUDGET_MB, heap_limit_mib: HEAP_MIB, encode_workers: ENCODE_WORKERS, ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
   };
   const topics: string[] = [];
   try {

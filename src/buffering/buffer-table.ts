@@ -1,4 +1,5 @@
 import { PartitionBuffer } from './partition-buffer.js';
+import type { RowIntake } from './row-intake.js';
 
 /** A buffer taken out of the open table for writing, with the offsets of the duplicates dropped while it was open. */
 export interface SealedBuffer {
@@ -11,13 +12,17 @@ export interface SealedBuffer {
  * The buffers of one dataset: open ones (still taking rows), keyed by (time partition, source
  * partition), and sealed ones (in flight: being written; they no longer change). Pure
  * bookkeeping, no I/O: it answers what is pending, how much memory it holds, and how far each
- * source partition's offsets may be committed.
+ * source partition's offsets may be committed. A buffer that leaves the table (released after
+ * its flush, or dropped on revoke) has its values freed in the row store.
  */
 export class BufferTable {
   private readonly open = new Map<string, PartitionBuffer>();
   private readonly openDuplicates = new Map<string, number[]>();
   private readonly sealed = new Map<number, PartitionBuffer>();
   private nextId = 1;
+  private nextRowsId = 1;
+
+  constructor(private readonly rows?: Pick<RowIntake, 'free'>) {}
 
   static keyOf(partitionPath: string, sourcePartition: number): string {
     return `${partitionPath}|${sourcePartition}`;
@@ -30,7 +35,7 @@ export class BufferTable {
   /** Opens a buffer for a time partition and source partition whose first row has `firstOffset`. */
   openBuffer(partitionPath: string, partitionStartMs: number, sourcePartition: number, firstOffset: number, nowMs: number): PartitionBuffer {
     const key = BufferTable.keyOf(partitionPath, sourcePartition);
-    const buffer = new PartitionBuffer(key, partitionPath, partitionStartMs, sourcePartition, firstOffset, nowMs);
+    const buffer = new PartitionBuffer(key, partitionPath, partitionStartMs, sourcePartition, firstOffset, nowMs, this.nextRowsId++);
     this.open.set(key, buffer);
     return buffer;
   }
@@ -70,7 +75,9 @@ export class BufferTable {
   }
 
   release(id: number): void {
+    const buffer = this.sealed.get(id);
     this.sealed.delete(id);
+    if (buffer) this.rows?.free([buffer]);
   }
 
   /**
@@ -79,12 +86,16 @@ export class BufferTable {
    */
   dropSourcePartitions(gone: ReadonlySet<number>): string[] {
     const ids: string[] = [];
+    const dropped: PartitionBuffer[] = [];
     for (const [key, buffer] of this.open) {
       if (!gone.has(buffer.sourcePartition)) continue;
       this.open.delete(key);
       this.openDuplicates.delete(key);
+      dropped.push(buffer);
       ids.push(...buffer.eventIds());
     }
+    // In-flight buffers are freed when their flush, which stops once it sees the revoke, releases them.
+    if (dropped.length > 0) this.rows?.free(dropped);
     for (const flight of this.sealed.values()) if (gone.has(flight.sourcePartition)) ids.push(...flight.eventIds());
     return ids;
   }

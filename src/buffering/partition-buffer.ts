@@ -1,8 +1,8 @@
 import type { CleanEvent, SourceRecord } from '../core/records.js';
-import type { ResolvedColumn } from '../core/resolved-schema.js';
 import type { DedupMark } from '../cleansing/deduplicator.js';
 import { OriginalRecords, type OriginalRecord } from './original-records.js';
-import { RowBatchBuilder, type RowBatch } from './row-batch.js';
+import type { RowBatchLineage } from './row-batch.js';
+import type { StoredBuffer } from './row-intake.js';
 
 export type { OriginalRecord } from './original-records.js';
 
@@ -19,9 +19,13 @@ export interface Segment {
  * range of a single source partition: names stay deterministic, a revoked partition's buffers can
  * be dropped without touching anyone else's, and recovery can tell exactly which offsets a file
  * covers.
+ *
+ * It keeps what the main thread needs of each row (event id and time, offset, arrival, the
+ * original record); the row's data values are in the row store under `rowsId` (buffering/row-intake).
  */
-export class PartitionBuffer {
-  private readonly events: CleanEvent[] = [];
+export class PartitionBuffer implements StoredBuffer {
+  private readonly ids: string[] = [];
+  private readonly times: number[] = [];
   private readonly offsets: number[] = [];
   private readonly receivedAt: number[] = [];
   private readonly originals = new OriginalRecords();
@@ -45,6 +49,8 @@ export class PartitionBuffer {
     readonly sourcePartition: number,
     firstOffset: number,
     nowMs: number,
+    /** The key of this buffer's values in the row store. */
+    readonly rowsId = 0,
   ) {
     this.firstOffset = firstOffset;
     this.last = firstOffset;
@@ -56,8 +62,9 @@ export class PartitionBuffer {
    * are views of its whole fetch response, which must not stay pinned): a flush that fails for
    * good can then send the rows to the dead-letter area as they arrived.
    */
-  add(event: CleanEvent, offset: number, receivedAtMs: number, approxBytes: number, original?: SourceRecord): void {
-    this.events.push(event);
+  add(event: Pick<CleanEvent, 'eventId' | 'eventTimeMs'>, offset: number, receivedAtMs: number, approxBytes: number, original?: SourceRecord): void {
+    this.ids.push(event.eventId);
+    this.times.push(event.eventTimeMs);
     this.offsets.push(offset);
     this.receivedAt.push(receivedAtMs);
     this.originals.add(original);
@@ -70,9 +77,14 @@ export class PartitionBuffer {
     if (offset > this.last) this.last = offset;
   }
 
-  /** The event of row `index` (in offset order). */
-  eventAt(index: number): CleanEvent {
-    return this.events[index] as CleanEvent;
+  /** The event id of row `index` (in offset order). */
+  eventIdAt(index: number): string {
+    return this.ids[index] as string;
+  }
+
+  /** The event time of row `index`. */
+  eventTimeAt(index: number): number {
+    return this.times[index] as number;
   }
 
   /** The offset of row `index`. */
@@ -87,11 +99,11 @@ export class PartitionBuffer {
 
   /** The event ids of the rows held, in offset order. */
   eventIds(): string[] {
-    return this.events.map((e) => e.eventId);
+    return [...this.ids];
   }
 
   get rowCount(): number {
-    return this.events.length;
+    return this.ids.length;
   }
 
   get approxBytes(): number {
@@ -109,8 +121,8 @@ export class PartitionBuffer {
    * range overlaps a committed file. Without committed ranges: one segment of every row.
    */
   segmentsExcluding(committed: ReadonlyArray<{ first: number; last: number }>): Segment[] {
-    const all = { rows: this.events.map((_, i) => i), first: this.firstOffset, last: this.last };
-    if (committed.length === 0) return this.events.length === 0 ? [] : [all];
+    const all = { rows: this.ids.map((_, i) => i), first: this.firstOffset, last: this.last };
+    if (committed.length === 0) return this.ids.length === 0 ? [] : [all];
     const ranges = [...committed].sort((a, b) => a.first - b.first);
     const segments: Segment[] = [];
     let current: number[] = [];
@@ -135,31 +147,42 @@ export class PartitionBuffer {
   }
 
   /** The rows (all, or one segment's) sorted by event time, ties by offset (one source partition per buffer). */
-  toSortedBatch(columns: readonly ResolvedColumn[], topic: string, rows?: readonly number[]): RowBatch {
-    const n = rows?.length ?? this.events.length;
+  sortedRows(rows?: readonly number[]): Uint32Array {
+    const n = rows?.length ?? this.ids.length;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = rows ? (rows[i] as number) : i;
-    const events = this.events;
+    const times = this.times;
     const offsets = this.offsets;
     order.sort((a, b) => {
-      const d = (events[a] as CleanEvent).eventTimeMs - (events[b] as CleanEvent).eventTimeMs;
+      const d = (times[a] as number) - (times[b] as number);
       return d !== 0 ? d : (offsets[a] as number) - (offsets[b] as number);
     });
-    const builder = new RowBatchBuilder(columns, topic, n);
+    return order;
+  }
+
+  /** The lineage of the rows `order`, in that order: what the encoder writes beside the data values. */
+  lineageOf(order: Uint32Array, topic: string): RowBatchLineage {
+    const n = order.length;
+    const eventId = new Array<string>(n);
+    const eventTimeMs = new Float64Array(n);
+    const offset = new Float64Array(n);
+    const receivedAtMs = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       const i = order[k] as number;
-      const e = events[i] as CleanEvent;
-      builder.add(e.values, e.eventId, e.eventTimeMs, this.sourcePartition, offsets[i] as number, this.receivedAt[i] as number);
+      eventId[k] = this.ids[i] as string;
+      eventTimeMs[k] = this.times[i] as number;
+      offset[k] = this.offsets[i] as number;
+      receivedAtMs[k] = this.receivedAt[i] as number;
     }
-    return builder.build();
+    return { eventId, eventTimeMs, topic, partition: new Int32Array(n).fill(this.sourcePartition), offset, receivedAtMs };
   }
 
   minMaxEventTime(rows?: readonly number[]): { min: number; max: number } {
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
-    for (const e of rows ? rows.map((i) => this.events[i] as CleanEvent) : this.events) {
-      if (e.eventTimeMs < min) min = e.eventTimeMs;
-      if (e.eventTimeMs > max) max = e.eventTimeMs;
+    for (const t of rows ? rows.map((i) => this.times[i] as number) : this.times) {
+      if (t < min) min = t;
+      if (t > max) max = t;
     }
     return { min, max };
   }

@@ -1,11 +1,9 @@
 import type { DatasetConfig } from '../config/schema.js';
-import type { CleanEvent, RejectReason, SourceRecord } from '../core/records.js';
-import type { ResolvedSchema } from '../core/resolved-schema.js';
-import type { RecordDecoder } from '../cleansing/decode.js';
+import type { RejectReason, SourceRecord } from '../core/records.js';
 import type { Deduplicator } from '../cleansing/deduplicator.js';
-import { partitionPath, partitionStart } from '../cleansing/time-partition.js';
 import { BufferTable } from './buffer-table.js';
 import type { PartitionBuffer } from './partition-buffer.js';
+import { DROPPED, type DecodeReject, type DecodedBatch, type RowIntake } from './row-intake.js';
 
 /** What became of one record. */
 export type Routed =
@@ -18,77 +16,98 @@ export type Routed =
 
 export interface RoutingRules {
   /** Called once a decoded event's time partition is known; false drops it. */
-  admit(record: SourceRecord, event: CleanEvent, path: string): boolean;
+  admit(record: SourceRecord, eventTimeMs: number, path: string): boolean;
   /** Whether a buffer about to be opened for this time partition holds late rows. */
   isLate(partitionStartMs: number, sourcePartition: number): boolean;
   /** Keep a copy of each row's Kafka record in the buffer (for dead letters of a failed flush). */
   keepOriginals: boolean;
 }
 
+/** One decoded batch being routed: its summary, and where each record went so far. */
+export interface RoutingBatch {
+  readonly records: readonly SourceRecord[];
+  readonly decoded: DecodedBatch;
+  readonly placements: Int32Array;
+  readonly rejects: ReadonlyMap<number, DecodeReject>;
+}
+
 /**
- * The path of one record, shared by live ingestion and replay: decode → time partition →
- * dedup → buffer per (time partition, source partition) in the buffer table. What a rejection,
- * a duplicate or a full buffer leads to is the caller's business.
+ * The path of one record, shared by live ingestion and replay: decode (in the row store,
+ * possibly a worker thread) → time partition → dedup → buffer per (time partition, source
+ * partition) in the buffer table. What a rejection, a duplicate or a full buffer leads to is the
+ * caller's business. A batch is decoded as a whole (`decode`), routed record by record on this
+ * thread (`route`), then `place`d: the store appends the kept rows' values to their buffers.
  */
 export class RecordRouter {
-  private readonly timePaths = new Map<number, string>();
-
   constructor(
     private readonly dataset: DatasetConfig,
-    private readonly schema: ResolvedSchema,
-    private readonly decode: RecordDecoder,
+    private readonly rows: RowIntake,
     private readonly dedup: Deduplicator,
     readonly table: BufferTable,
   ) {}
 
-  /** Routes one record of `sourcePartition` (its offset order is the caller's to keep). */
-  route(record: SourceRecord, sourcePartition: number, nowMs: number, rules: RoutingRules): Routed {
-    const result = this.decode(record);
-    if (!result.ok) return { kind: 'rejected', reason: result.reason, message: result.message };
-    const event = result.event;
-    const granularity = this.dataset.partitioning.granularity;
-    const start = partitionStart(event.eventTimeMs, granularity);
-    const fields = this.schema.partitionFields;
-    const path =
-      fields.length === 0
-        ? this.timePath(start)
-        : partitionPath(
-            start,
-            granularity,
-            fields.map((f, i) => ({ name: f.name, value: event.partitionValues[i] ?? '' })),
-          );
-    if (!rules.admit(record, event, path)) return { kind: 'skipped', path };
+  async decode(records: readonly SourceRecord[], sourcePartition: number, nowMs: number): Promise<RoutingBatch> {
+    const decoded = await this.rows.decodeBatch(records, sourcePartition, nowMs);
+    const rejects = new Map(decoded.rejects.map((r) => [r.index, r]));
+    return { records, decoded, placements: new Int32Array(decoded.count).fill(DROPPED), rejects };
+  }
+
+  /** Routes record `index` of a decoded batch (its offset order is the caller's to keep). */
+  route(batch: RoutingBatch, index: number, sourcePartition: number, nowMs: number, rules: RoutingRules): Routed {
+    const { decoded } = batch;
+    const record = batch.records[index] as SourceRecord;
+    const pathIndex = decoded.pathIndex[index] as number;
+    if (pathIndex < 0) {
+      const reject = batch.rejects.get(index);
+      return { kind: 'rejected', reason: reject?.reason ?? 'bad_json', message: reject?.message ?? 'the decoder gave no reason' };
+    }
+    const path = decoded.paths[pathIndex] as string;
+    const eventId = decoded.eventIds[index] as string;
+    const eventTimeMs = decoded.eventTimeMs[index] as number;
+    if (!rules.admit(record, eventTimeMs, path)) return { kind: 'skipped', path };
     const key = BufferTable.keyOf(path, sourcePartition);
-    if (this.dedup.isDuplicate(event.eventId, event.eventTimeMs)) return { kind: 'duplicate', key, path, partitionStartMs: start };
+    if (this.dedup.isDuplicate(eventId, eventTimeMs)) return { kind: 'duplicate', key, path, partitionStartMs: decoded.pathStarts[pathIndex] as number };
     let buffer = this.table.get(key);
     if (!buffer) {
+      const start = decoded.pathStarts[pathIndex] as number;
       buffer = this.table.openBuffer(path, start, sourcePartition, record.offset, nowMs);
       buffer.late = rules.isLate(start, sourcePartition);
       buffer.dedupMark = this.dedup.mark();
     }
-    buffer.add(event, record.offset, nowMs, approxEventBytes(record, rules.keepOriginals), rules.keepOriginals ? record : undefined);
+    buffer.add({ eventId, eventTimeMs }, record.offset, nowMs, approxEventBytes(record, rules.keepOriginals), rules.keepOriginals ? record : undefined);
+    batch.placements[index] = buffer.rowsId;
     const files = this.dataset.files;
     return { kind: 'buffered', buffer, full: buffer.rowCount >= files.target_rows || buffer.approxBytes >= files.target_bytes };
   }
 
+  /** Hands the batch's placements to the store (records not routed are dropped). Call once per decoded batch. */
+  place(batch: RoutingBatch): void {
+    this.rows.place(batch.decoded, batch.placements);
+  }
+
   /**
-   * The Hive path of a time partition, memoized: formatting a date per record was 3 % of the main
-   * thread's time in the benchmark's profile, and a stream touches few distinct hours at once.
+   * Decodes, routes every record in order and places the batch, for callers whose per-record work
+   * needs nothing before routing: `each` sees each result as it happens (sealing a full buffer
+   * there makes the next rows start a new one, as in live ingestion).
    */
-  private timePath(startMs: number): string {
-    let path = this.timePaths.get(startMs);
-    if (path === undefined) {
-      if (this.timePaths.size >= 4096) this.timePaths.clear();
-      path = partitionPath(startMs, this.dataset.partitioning.granularity);
-      this.timePaths.set(startMs, path);
+  async routeBatch(records: readonly SourceRecord[], sourcePartition: number, nowMs: number, rules: RoutingRules, each?: (routed: Routed) => void): Promise<Routed[]> {
+    const batch = await this.decode(records, sourcePartition, nowMs);
+    try {
+      return records.map((_, i) => {
+        const routed = this.route(batch, i, sourcePartition, nowMs, rules);
+        each?.(routed);
+        return routed;
+      });
+    } finally {
+      this.place(batch);
     }
-    return path;
   }
 }
 
 /**
- * Memory of a buffered event: its JSON size twice over (decoded values and strings), plus object
- * overhead, plus the copy of the record's bytes when the buffer keeps it.
+ * Memory of a buffered event: its JSON size twice over (decoded values and strings, held by the
+ * row store, in a worker or here), plus object overhead, plus the copy of the record's bytes when
+ * the buffer keeps it.
  */
 export function approxEventBytes(record: SourceRecord, keepsOriginal: boolean): number {
   const value = record.value?.length ?? 0;

@@ -54,6 +54,8 @@ export const materializerSchema = z.strictObject({
   /** Memory for buffered rows across all datasets and partitions; the largest buffers flush early past it. */
   memory_budget_mb: z.number().int().min(16).default(256),
   encode_workers: z.number().int().min(1).max(16).default(1),
+  /** Worker threads that decode, keep the buffered values and encode live files; 0 does all of it on the main thread (with the encode workers). */
+  row_workers: z.number().int().min(0).max(16).default(1),
   shutdown_timeout: durationMs.default(30_000),
   /** How often open buffers are checked for watermark and idle flushes. */
   tick_interval: durationMs.default(1_000),

@@ -25,6 +25,7 @@ export const ERRORS = {
   S3_BUCKET_MISSING: { retryable: false, status: 503, summary: 'The configured lake bucket does not exist.' },
   DATASET_UNKNOWN: { retryable: false, status: 422, summary: 'No dataset with that name is configured.' },
   ENCODE_FAILED: { retryable: false, status: 500, summary: 'Encoding a buffer to Parquet failed.' },
+  ROW_WORKER_LOST: { retryable: true, status: 500, summary: 'A row worker thread died with the values of the rows it buffered; the process stops so that Kafka delivers them again.' },
   COMMIT_CONFLICT: { retryable: true, status: 500, summary: 'Concurrent writers updated the same partition metadata; the commit is retried.' },
   COMMIT_OVERLAP: { retryable: true, status: 500, summary: 'Another writer of the same source partition already committed some of these offsets; the flush starts over without them.' },
   COMMIT_RECHECK: { retryable: true, status: 500, summary: 'Files were committed to the partition after this flush checked it for duplicate events; the new files are checked and the commit is tried again.' },

@@ -7,6 +7,9 @@ import type { Logger } from '../log/logger.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { FileFlusher } from '../writing/file-flusher.js';
 import type { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
+import { InProcessRowStore } from '../writing/rows/in-process-row-store.js';
+import type { RowStore } from '../writing/rows/row-store.js';
+import type { RowWorkerPool } from '../writing/rows/worker-row-store.js';
 import { DatasetPipeline, type PipelineDeps } from './dataset-pipeline.js';
 
 /** What every pipeline of a process shares, and its dataset. */
@@ -18,11 +21,20 @@ export interface PipelineParts {
   commitLog: CommitLog;
   layout: LakeLayout;
   logger: Logger;
+  /** Decode, keep values and encode in these worker threads; without, on the main thread with `encoder`. */
+  rowWorkers?: Pick<RowWorkerPool, 'storeFor'>;
 }
 
-/** A dataset's pipeline: its decoder and file flusher over the shared parts, plus optional settings. */
-export function buildPipeline(parts: PipelineParts, options: Partial<Omit<PipelineDeps, keyof PipelineParts | 'decode' | 'flusher'>> = {}): DatasetPipeline {
-  const { dataset, schema, encoder, store, commitLog, layout, logger } = parts;
-  const flusher = new FileFlusher(dataset, schema, encoder, store, commitLog, layout);
-  return new DatasetPipeline({ dataset, schema, decode: createDecoder(dataset, schema), store, commitLog, layout, flusher, logger, ...options });
+/** The row store of a dataset: in the row workers when there are any, else in-process. */
+export function rowStoreFor(parts: PipelineParts): RowStore {
+  const { dataset, schema, encoder, rowWorkers } = parts;
+  return rowWorkers ? rowWorkers.storeFor(dataset, schema) : new InProcessRowStore(dataset, schema, createDecoder(dataset, schema), encoder);
+}
+
+/** A dataset's pipeline: its row store and file flusher over the shared parts, plus optional settings. */
+export function buildPipeline(parts: PipelineParts, options: Partial<Omit<PipelineDeps, keyof PipelineParts | 'rows' | 'flusher'>> = {}): DatasetPipeline {
+  const { dataset, schema, store, commitLog, layout, logger } = parts;
+  const rows = rowStoreFor(parts);
+  const flusher = new FileFlusher(dataset, schema, rows, store, commitLog, layout);
+  return new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, logger, ...options });
 }

@@ -1,6 +1,6 @@
 import type { SourceRecord } from '../core/records.js';
 import { BufferTable } from '../buffering/buffer-table.js';
-import { RecordRouter, type RoutingRules } from '../buffering/record-router.js';
+import { RecordRouter, type RoutingBatch, type RoutingRules } from '../buffering/record-router.js';
 import { partitionLength } from '../cleansing/time-partition.js';
 import { WatermarkTracker } from '../cleansing/watermark-tracker.js';
 import { assignSourcePartition, revokeSourcePartitions } from './assignment.js';
@@ -29,11 +29,13 @@ export class DatasetPipeline {
   private readonly router: RecordRouter;
   private readonly flushes: FlushScheduler;
   private partitionCount = 0;
+  /** The last batch being processed per source partition: the next one waits for it. */
+  private readonly batchesInFlight = new Map<number, Promise<void>>();
 
   constructor(deps: PipelineDeps) {
     const { dataset } = deps;
     const w = dataset.watermark;
-    const table = new BufferTable();
+    const table = new BufferTable(deps.rows);
     const dedup = pipelineDeduplicator(deps, this.counters);
     this.ctx = {
       deps,
@@ -46,7 +48,7 @@ export class DatasetPipeline {
       clock: deps.clock ?? Date.now,
       timing: { partitionMs: partitionLength(dataset.partitioning.granularity), lateness: w.allowed_lateness, lateBatchWindow: dataset.files.late_batch_window },
     };
-    this.router = new RecordRouter(dataset, deps.schema, deps.decode, dedup, table);
+    this.router = new RecordRouter(dataset, deps.rows, dedup, table);
     this.flushes = new FlushScheduler(this.ctx, deps.maxInFlight ?? 4, deps.flushSlots);
   }
 
@@ -78,19 +80,49 @@ export class DatasetPipeline {
     return [...this.ctx.sources.keys()].sort((a, b) => a - b);
   }
 
-  /** Processes one fetched batch of a source partition, in offset order. */
-  processBatch(sourcePartition: number, records: SourceRecord[], highWatermark: number): void {
+  /**
+   * Processes one fetched batch of a source partition, in offset order. Decoding happens in the
+   * row store (a worker thread, with row workers), so this awaits it; batches of one source
+   * partition are processed one after the other even when a caller does not wait.
+   */
+  processBatch(sourcePartition: number, records: SourceRecord[], highWatermark: number): Promise<void> {
+    const previous = this.batchesInFlight.get(sourcePartition);
+    const run = (previous ?? Promise.resolve()).then(() => this.processInOrder(sourcePartition, records, highWatermark));
+    const tail = run.catch(() => undefined);
+    this.batchesInFlight.set(sourcePartition, tail);
+    void tail.then(() => {
+      if (this.batchesInFlight.get(sourcePartition) === tail) this.batchesInFlight.delete(sourcePartition);
+    });
+    return run;
+  }
+
+  private async processInOrder(sourcePartition: number, records: SourceRecord[], highWatermark: number): Promise<void> {
     const source = this.ctx.sources.get(sourcePartition);
     if (!source) return; // revoked while the batch was in flight
     source.highWatermark = Math.max(source.highWatermark, highWatermark);
-    const now = this.ctx.clock();
+    const fresh = records.filter((r) => r.offset >= source.nextOffset); // a re-delivery after a seek
+    if (fresh.length > 0) {
+      const now = this.ctx.clock();
+      const batch = await this.router.decode(fresh, sourcePartition, now);
+      try {
+        // Revoked (or revoked and assigned again) while it was decoded: the next owner reads it again.
+        if (this.ctx.sources.get(sourcePartition) === source) this.routeBatch(batch, sourcePartition, source, now);
+      } finally {
+        this.router.place(batch);
+      }
+    }
+    this.flushDue(sourcePartition);
+  }
+
+  private routeBatch(batch: RoutingBatch, sourcePartition: number, source: SourceState, now: number): void {
     const rules = this.rulesFor(sourcePartition, source, now);
-    for (const record of records) {
-      if (record.offset < source.nextOffset) continue; // a re-delivery after a seek
+    for (let i = 0; i < batch.records.length; i++) {
+      const record = batch.records[i] as SourceRecord;
+      if (record.offset < source.nextOffset) continue; // out of order inside the batch: already seen
       source.nextOffset = record.offset + 1;
       this.counters.consumed++;
       if (source.coverage !== undefined && record.offset > source.coverage.lastCoveredOffset) source.coverage = undefined;
-      const routed = this.router.route(record, sourcePartition, now, rules);
+      const routed = this.router.route(batch, i, sourcePartition, now, rules);
       switch (routed.kind) {
         case 'rejected':
           if (source.coverage?.coversDeadLetter(record.offset)) this.counters.recoveredSkips++;
@@ -108,7 +140,6 @@ export class DatasetPipeline {
           break;
       }
     }
-    this.flushDue(sourcePartition);
   }
 
   /** Live ingestion's routing rules: watermarks advance, re-reads of durable rows are skipped, late buffers are marked. */
@@ -116,8 +147,8 @@ export class DatasetPipeline {
     const { watermarks, timing } = this.ctx;
     return {
       keepOriginals: true,
-      admit: (record, event, path) => {
-        watermarks.observe(p, event.eventTimeMs, now);
+      admit: (record, eventTimeMs, path) => {
+        watermarks.observe(p, eventTimeMs, now);
         // Already durable: a row of a committed file, or a duplicate dropped inside its offset
         // range. Its id is not remembered: for a duplicate whose first copy (in another source
         // partition) was still buffered when the process died, that copy is read again and must

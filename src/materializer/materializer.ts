@@ -13,6 +13,7 @@ import { isRetryableKafkaError } from '../source/kafka-retry.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { LakeLayout } from '../lake/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
+import { RowWorkerPool } from '../writing/rows/worker-row-store.js';
 import type { DatasetPipeline } from './dataset-pipeline.js';
 import { buildPipeline } from './build-pipeline.js';
 import { dedupBytesPerPipeline } from './pipeline-dedup.js';
@@ -47,6 +48,7 @@ export class Materializer implements Component, SourceHandler {
   readonly pipelines = new Map<string, DatasetPipeline>();
   private readonly compactors = new Map<string, Compactor>();
   private readonly encoder: ParquetEncoderPool;
+  private readonly rowWorkers: RowWorkerPool | undefined;
   private readonly source: KafkaSource;
   private readonly budgetBytes: number;
   private timer: NodeJS.Timeout | undefined;
@@ -64,16 +66,19 @@ export class Materializer implements Component, SourceHandler {
   ) {
     this.budgetBytes = config.materializer.memory_budget_mb * 1024 * 1024;
     this.encoder = new ParquetEncoderPool(config.materializer.encode_workers);
+    const rowWorkerCount = config.materializer.row_workers;
+    this.rowWorkers = rowWorkerCount > 0 ? new RowWorkerPool(rowWorkerCount, { onLost: (err) => this.rowWorkerLost(err) }) : undefined;
     const layout = new LakeLayout(config.s3.prefix);
     const commitLog = new CommitLog(store, layout, config.s3.bucket, listener);
     commitLog.openListReuseMs = config.materializer.open_list_interval;
-    const flushSlots = new FlushSlots(config.materializer.encode_workers * 2 + 2);
+    // Files are encoded by the row workers when there are any, else by the encode workers.
+    const flushSlots = new FlushSlots((rowWorkerCount > 0 ? rowWorkerCount : config.materializer.encode_workers) * 2 + 2);
     const dedupMaxBytes = dedupBytesPerPipeline(this.budgetBytes, config.datasets.length);
     for (const dataset of config.datasets) {
       const schema = resolveSchema(dataset);
       let compactor: Compactor | undefined;
       const pipeline = buildPipeline(
-        { dataset, schema, encoder: this.encoder, store, commitLog, layout, logger },
+        { dataset, schema, encoder: this.encoder, store, commitLog, layout, logger, ...(this.rowWorkers ? { rowWorkers: this.rowWorkers } : {}) },
         {
           flushSlots,
           dedupMaxBytes,
@@ -95,6 +100,8 @@ export class Materializer implements Component, SourceHandler {
         sessionTimeoutMs: config.kafka.session_timeout,
         // A quarter of the budget, between 2 and 32 MiB (at least one maximal record).
         fetchMaxBytes: Math.max(2 * 1024 * 1024, Math.min(32 * 1024 * 1024, Math.floor(this.budgetBytes / 4))),
+        // While one partition's batch is being decoded in a row worker, others' can be routed.
+        partitionsConsumedConcurrently: Math.max(1, rowWorkerCount * 2),
       },
       this,
       logger.child({ component: 'source' }),
@@ -160,6 +167,17 @@ export class Materializer implements Component, SourceHandler {
     await this.source.stop();
     await this.source.disconnect();
     await this.encoder.close();
+    await this.rowWorkers?.close();
+  }
+
+  /**
+   * A row worker died with the values of rows that are buffered nowhere else. No offset past them
+   * has been committed (their buffers are still in the table), so stopping at once, before any
+   * flush or commit can pass them, lets Kafka deliver them again to the next run.
+   */
+  private rowWorkerLost(err: Error): void {
+    this.logger.fatal({ err: describeError(err) }, 'a row worker died with buffered rows; exiting so that Kafka delivers them again');
+    process.exit(70);
   }
 
   // ---- SourceHandler --------------------------------------------------------------------------
@@ -176,7 +194,7 @@ export class Materializer implements Component, SourceHandler {
   async onBatch(topic: string, partition: number, records: SourceRecord[], highWatermark: number, heartbeat: () => Promise<void>): Promise<void> {
     const pipeline = this.pipelines.get(topic);
     if (!pipeline) return;
-    pipeline.processBatch(partition, records, highWatermark);
+    await pipeline.processBatch(partition, records, highWatermark);
     await this.admit(pipeline, heartbeat);
   }
 

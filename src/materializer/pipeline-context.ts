@@ -2,8 +2,8 @@ import type { DatasetConfig } from '../config/schema.js';
 import type { ResolvedSchema } from '../core/resolved-schema.js';
 import type { BufferTable } from '../buffering/buffer-table.js';
 import type { FlushSlots } from '../buffering/flush-slots.js';
+import type { RowIntake } from '../buffering/row-intake.js';
 import type { Deduplicator } from '../cleansing/deduplicator.js';
-import type { RecordDecoder } from '../cleansing/decode.js';
 import type { WatermarkTracker } from '../cleansing/watermark-tracker.js';
 import type { CommitLog } from '../commit/commit-log.js';
 import type { Logger } from '../log/logger.js';
@@ -18,7 +18,8 @@ import type { RecoveryCoverage } from './recovery-coverage.js';
 export interface PipelineDeps {
   dataset: DatasetConfig;
   schema: ResolvedSchema;
-  decode: RecordDecoder;
+  /** Decodes batches and keeps the buffered rows' values (the same store the flusher encodes from). */
+  rows: RowIntake;
   store: ObjectStore;
   commitLog: CommitLog;
   layout: LakeLayout;

@@ -13,7 +13,7 @@ export type { TopicOffsets };
  */
 export interface ReplayBus {
   offsets(topic: string): Promise<TopicOffsets[]>;
-  read(topic: string, ranges: ReplayRange[], topicPartitions: number[], onRecords: (records: SourceRecord[]) => void, cancelled: () => boolean): Promise<void>;
+  read(topic: string, ranges: ReplayRange[], topicPartitions: number[], onRecords: (records: SourceRecord[]) => void | Promise<void>, cancelled: () => boolean): Promise<void>;
 }
 
 export function kafkaBus(kafka: KafkaClient): ReplayBus {

@@ -16,6 +16,8 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { FileFlusher } from '../writing/file-flusher.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import type { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
+import { InProcessRowStore } from '../writing/rows/in-process-row-store.js';
+import type { RowStore } from '../writing/rows/row-store.js';
 import type { ReplayBus } from './replay-bus.js';
 import { planReplay } from './replay-plan.js';
 import type { ReplayStore } from './replay-store.js';
@@ -103,8 +105,9 @@ async function execute(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob): Prom
   }, 1_000);
   try {
     const duplicates = new Map<string, number>();
-    const buffers = await rebuild(deps, plan, job, duplicates);
-    const files = await writeFiles(deps, buffers, job, duplicates);
+    const rows = new InProcessRowStore(deps.dataset, resolveSchema(deps.dataset), createDecoder(deps.dataset, resolveSchema(deps.dataset)), deps.encoder);
+    const buffers = await rebuild(deps, rows, plan, job, duplicates);
+    const files = await writeFiles(deps, rows, buffers, job, duplicates);
     // The last point where a cancel is honoured: once switching starts, every partition switches.
     if (deps.cancelled?.()) throw new ReplayCancelled();
     for (const p of plan.partitions) {
@@ -144,38 +147,41 @@ class ReplayCancelled extends Error {
  * dataset's target rows or bytes is sealed and the next rows start a new one, so a replay makes
  * files of the same size as ingestion did.
  */
-async function rebuild(deps: ReplayDeps, plan: ReplayPlan, job: ReplayJob, duplicatesByPath: Map<string, number>): Promise<PartitionBuffer[]> {
+async function rebuild(deps: ReplayDeps, rows: RowStore, plan: ReplayPlan, job: ReplayJob, duplicatesByPath: Map<string, number>): Promise<PartitionBuffer[]> {
   const { dataset } = deps;
-  const schema = resolveSchema(dataset);
   const table = new BufferTable();
-  const router = new RecordRouter(dataset, schema, createDecoder(dataset, schema), new Deduplicator(dataset.watermark.dedup_window, 5_000_000), table);
+  const router = new RecordRouter(dataset, rows, new Deduplicator(dataset.watermark.dedup_window, 5_000_000), table);
   const targets = new Set(plan.partitions.map((p) => p.partition_path));
   // A record of another partition inside the same offset range is not replayed.
   const rules: RoutingRules = { keepOriginals: false, admit: (_record, _event, path) => targets.has(path), isLate: () => false };
   const sealed: PartitionBuffer[] = [];
   const topicPartitions = (await deps.bus.offsets(dataset.topic)).map((o) => o.partition);
   const receivedAt = Date.now();
-  const onRecords = (records: SourceRecord[]): void => {
-    for (const record of records) {
+  const routeBatch = async (records: SourceRecord[]): Promise<void> => {
+    // A fetched batch is of one source partition.
+    await router.routeBatch(records, records[0]?.partition ?? 0, receivedAt, rules, (routed) => {
       job.records_read++;
-      const routed = router.route(record, record.partition, receivedAt, rules);
       if (routed.kind === 'rejected') job.rejected++;
       else if (routed.kind === 'duplicate') {
         job.duplicates++;
         duplicatesByPath.set(routed.path, (duplicatesByPath.get(routed.path) ?? 0) + 1);
       } else if (routed.kind === 'buffered' && routed.full) sealed.push(table.seal(routed.buffer).buffer);
-    }
+    });
   };
+  // Batches are routed one after the other, in the order read, also when the bus does not wait.
+  let routing = Promise.resolve();
+  const onRecords = (records: SourceRecord[]): Promise<void> => (routing = routing.then(() => routeBatch(records)));
   await deps.bus.read(dataset.topic, plan.ranges, topicPartitions, onRecords, () => deps.cancelled?.() === true);
+  await routing;
   if (deps.cancelled?.()) throw new ReplayCancelled();
   for (const buffer of table.openBuffers()) sealed.push(table.seal(buffer).buffer);
   return sealed;
 }
 
 /** One new file per buffer (per partition and source partition, more when a buffer filled up), under a name no live file can have. */
-async function writeFiles(deps: ReplayDeps, buffers: PartitionBuffer[], job: ReplayJob, duplicatesByPath: ReadonlyMap<string, number>): Promise<Map<string, FileCommit[]>> {
-  const { dataset, encoder, commitLog, layout, store } = deps;
-  const flusher = new FileFlusher(dataset, resolveSchema(dataset), encoder, store, commitLog, layout);
+async function writeFiles(deps: ReplayDeps, rows: RowStore, buffers: PartitionBuffer[], job: ReplayJob, duplicatesByPath: ReadonlyMap<string, number>): Promise<Map<string, FileCommit[]>> {
+  const { dataset, commitLog, layout, store } = deps;
+  const flusher = new FileFlusher(dataset, resolveSchema(dataset), rows, store, commitLog, layout);
   const files = new Map<string, FileCommit[]>();
   const ordered = [...buffers].sort((a, b) => a.partitionPath.localeCompare(b.partitionPath) || a.sourcePartition - b.sourcePartition || a.firstOffset - b.firstOffset);
   for (const buffer of ordered) {

@@ -22,6 +22,8 @@ export interface KafkaSourceOptions {
   sessionTimeoutMs: number;
   /** Bytes one fetch may return; fetched records sit in memory beside the buffers. */
   fetchMaxBytes: number;
+  /** Partitions whose batches are handled at once (default 1); each partition's batches stay in order. */
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
@@ -123,6 +125,7 @@ export class KafkaSource {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.eachBatch(payload),
     });
   }

@@ -18,7 +18,7 @@ export async function readRanges(
   topic: string,
   ranges: OffsetRange[],
   topicPartitions: number[],
-  onRecords: (records: SourceRecord[]) => void,
+  onRecords: (records: SourceRecord[]) => void | Promise<void>,
   cancelled: () => boolean,
 ): Promise<void> {
   const byPartition = new Map<number, OffsetRange[]>();
@@ -48,7 +48,7 @@ export async function readRanges(
           records.push({ topic, partition: batch.partition, offset, timestampMs: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null });
         }
         try {
-          if (records.length > 0) onRecords(records);
+          if (records.length > 0) await onRecords(records);
         } catch (err) {
           fail(err);
           return;

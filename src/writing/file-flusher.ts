@@ -6,7 +6,7 @@ import { committedRangesOf } from '../commit/source-ranges.js';
 import { TukangError, isTukangError } from '../errors/catalogue.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { PartitionBuffer, Segment } from '../buffering/partition-buffer.js';
-import type { ParquetEncoderPool } from './parquet/encoder-pool.js';
+import type { RowEncoder } from './rows/row-store.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import { CommittedIds } from './committed-ids.js';
 import { partitionLength } from '../cleansing/time-partition.js';
@@ -49,7 +49,8 @@ export class FileFlusher {
   constructor(
     private readonly dataset: DatasetConfig,
     private readonly schema: ResolvedSchema,
-    private readonly encoder: Pick<ParquetEncoderPool, 'encode'>,
+    /** Holds the buffers' values and encodes them (in-process, or in the row workers). */
+    private readonly rows: RowEncoder,
     private readonly store: ObjectStore,
     private readonly commitLog: CommitLog,
     private readonly layout: LakeLayout,
@@ -116,9 +117,8 @@ export class FileFlusher {
       if (this.committedIds.cannotHold(file.key, buffer.dedupMark, from, to)) continue;
       const ids = await this.committedIds.of(file);
       kept = kept.filter((i) => {
-        const event = buffer.eventAt(i);
-        const time = ids.get(event.eventId);
-        return time === undefined || Math.abs(time - event.eventTimeMs) > window;
+        const time = ids.get(buffer.eventIdAt(i));
+        return time === undefined || Math.abs(time - buffer.eventTimeAt(i)) > window;
       });
       if (kept.length === 0) break;
     }
@@ -138,7 +138,7 @@ export class FileFlusher {
     const state = await this.commitChecked(buffer, segment.rows, commit, checked);
     const listed = state.files.find((f) => f.key === commit.key);
     if (!listed) throw new TukangError('INTERNAL', `file ${commit.key} is missing from the state it was just committed to`);
-    this.committedIds.remember(commit.key, new Map(segment.rows.map((i) => [buffer.eventAt(i).eventId, buffer.eventAt(i).eventTimeMs])), buffer.dedupMark);
+    this.committedIds.remember(commit.key, new Map(segment.rows.map((i) => [buffer.eventIdAt(i), buffer.eventTimeAt(i)])), buffer.dedupMark);
     return listed;
   }
 
@@ -156,9 +156,9 @@ export class FileFlusher {
   ): Promise<FileCommit | undefined> {
     const topic = this.dataset.topic;
     const stillOwned = options.stillOwned ?? ((): boolean => true);
-    const batch = buffer.toSortedBatch(this.schema.columns, topic, segment.rows);
+    const order = buffer.sortedRows(segment.rows);
     const { min, max } = buffer.minMaxEventTime(segment.rows);
-    const encoded = await this.encoder.encode(batch, {
+    const encoded = await this.rows.encode(buffer, order, buffer.lineageOf(order, topic), {
       compression: this.dataset.files.compression,
       rowGroupRows: this.dataset.files.row_group_rows,
       keyValueMetadata: {

@@ -17,6 +17,7 @@ import { buildPipeline } from '../../src/materializer/build-pipeline.js';
 import { MemoryObjectStore } from '../../src/storage/memory-object-store.js';
 import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../src/writing/parquet/encoder-pool.js';
+import type { RowWorkerPool } from '../../src/writing/rows/worker-row-store.js';
 
 /** The dataset most pipeline tests use: Nakadi orders with one column, hourly partitions. */
 export const ORDERS_DATASET = {
@@ -90,6 +91,8 @@ export interface PipelineOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The dedup index's byte limit (the materializer gives it a share of the budget). */
   dedupMaxBytes?: number;
+  /** Decode, keep values and encode in these row workers (materializer.row_workers); default: in-process. */
+  rowWorkers?: RowWorkerPool;
 }
 
 /** One pipeline (one process's view of a dataset) over the lake, built as the materializer builds it. */
@@ -98,7 +101,7 @@ export function pipelineOver(lake: MemoryLake, options: PipelineOptions = {}): D
   const schema = resolveSchema(dataset);
   const { store, layout, commitLog } = lake;
   const pipeline = buildPipeline(
-    { dataset, schema, encoder: options.encoder ?? lake.encoder, store, commitLog, layout, logger: options.logger ?? silentLogger() },
+    { dataset, schema, encoder: options.encoder ?? lake.encoder, store, commitLog, layout, logger: options.logger ?? silentLogger(), ...(options.rowWorkers ? { rowWorkers: options.rowWorkers } : {}) },
     {
       ...(options.clock ? { clock: options.clock.now } : {}),
       ...(options.dedupMaxBytes !== undefined ? { dedupMaxBytes: options.dedupMaxBytes } : {}),

@@ -183,6 +183,6 @@ function ownedBytes(bytes: Uint8Array): Uint8Array {
   return whole ? bytes : bytes.slice();
 }
 
-function encodeFailed(message: string, cause: unknown, rowCount: number, options: EncodeOptions): TukangError {
+export function encodeFailed(message: string, cause: unknown, rowCount: number, options: EncodeOptions): TukangError {
   return new TukangError('ENCODE_FAILED', message, { cause, details: { rowCount, compression: options.compression ?? DEFAULT_COMPRESSION } });
 }

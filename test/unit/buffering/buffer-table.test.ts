@@ -4,7 +4,7 @@ import { BufferTable } from '../../../src/buffering/buffer-table.js';
 import type { PartitionBuffer } from '../../../src/buffering/partition-buffer.js';
 
 function fill(buffer: PartitionBuffer, offsets: number[]): PartitionBuffer {
-  for (const o of offsets) buffer.add({ eventId: `e${o}`, eventTimeMs: o, values: [], partitionValues: [] }, o, 0, 100);
+  for (const o of offsets) buffer.add({ eventId: `e${o}`, eventTimeMs: o }, o, 0, 100);
   return buffer;
 }
 

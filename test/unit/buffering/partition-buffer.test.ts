@@ -4,7 +4,7 @@ import { PartitionBuffer } from '../../../src/buffering/partition-buffer.js';
 
 function bufferWith(offsets: number[]): PartitionBuffer {
   const b = new PartitionBuffer('k', 'p', 0, 0, offsets[0] ?? 0, 0);
-  for (const o of offsets) b.add({ eventId: `e${o}`, eventTimeMs: 1000 - o, values: [], partitionValues: [] }, o, 0, 10);
+  for (const o of offsets) b.add({ eventId: `e${o}`, eventTimeMs: 1000 - o }, o, 0, 10);
   return b;
 }
 
@@ -19,27 +19,28 @@ test('segments skip rows other writers committed and never straddle a committed 
 
 test('rows are sorted by event time, ties by offset', () => {
   const b = bufferWith([1, 2, 3]);
-  const batch = b.toSortedBatch([], 't');
-  assert.deepEqual([...batch.lineage.offset], [3, 2, 1]);
+  const lineage = b.lineageOf(b.sortedRows(), 't');
+  assert.deepEqual([...lineage.offset], [3, 2, 1]);
 });
 
 test('a buffer tracks rows, approximate bytes and the offset range it covers, dropped duplicates included', () => {
   const b = new PartitionBuffer('k', 'event_date=2026-11-21', 0, 3, 40, 1_000);
   assert.equal(b.rowCount, 0);
   assert.equal(b.lastOffset, 40);
-  b.add({ eventId: 'a', eventTimeMs: 5, values: [], partitionValues: [] }, 40, 1_000, 100);
-  b.add({ eventId: 'b', eventTimeMs: 2, values: [], partitionValues: [] }, 42, 1_001, 50);
+  b.add({ eventId: 'a', eventTimeMs: 5 }, 40, 1_000, 100);
+  b.add({ eventId: 'b', eventTimeMs: 2 }, 42, 1_001, 50);
   b.cover(45);
   b.cover(44);
   assert.equal(b.rowCount, 2);
   assert.equal(b.approxBytes, 150);
   assert.equal(b.lastOffset, 45, 'a duplicate dropped at 45 still belongs to the range; cover never moves back');
   assert.deepEqual(b.eventIds(), ['a', 'b']);
-  assert.equal(b.eventAt(1).eventId, 'b');
+  assert.equal(b.eventIdAt(1), 'b');
   assert.deepEqual(b.minMaxEventTime(), { min: 2, max: 5 });
   assert.deepEqual(b.minMaxEventTime([0]), { min: 5, max: 5 });
-  const batch = b.toSortedBatch([], 'orders', [1, 0]);
-  assert.equal(batch.rowCount, 2);
-  assert.deepEqual([...batch.lineage.offset], [42, 40], 'sorted by event time');
-  assert.deepEqual([...batch.lineage.partition], [3, 3]);
+  const order = b.sortedRows([1, 0]);
+  const lineage = b.lineageOf(order, 'orders');
+  assert.equal(order.length, 2);
+  assert.deepEqual([...lineage.offset], [42, 40], 'sorted by event time');
+  assert.deepEqual([...lineage.partition], [3, 3]);
 });

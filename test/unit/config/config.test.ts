@@ -90,3 +90,10 @@ test('environment overrides replace connection settings', () => {
   assert.equal(config.s3.bucket, 'lake-x');
   assert.equal(loadConfig(undefined, { S3_ENDPOINT: '' }).s3.endpoint, null, 'an empty S3_ENDPOINT means the AWS default');
 });
+
+test('materializer.row_workers defaults to one worker, allows 0 (in-process), and refuses negatives and fractions', () => {
+  assert.equal(parseConfig({}).materializer.row_workers, 1);
+  assert.equal(parseConfig({ materializer: { row_workers: 0 } }).materializer.row_workers, 0);
+  assert.match(problems({ materializer: { row_workers: -1 } }).join('\n'), /materializer\.row_workers/);
+  assert.match(problems({ materializer: { row_workers: 1.5 } }).join('\n'), /materializer\.row_workers/);
+});

@@ -10,6 +10,7 @@ import { silentLogger } from '../../../src/log/logger.js';
 import { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
 import { listAll } from '../../../src/storage/object-store.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
+import { InProcessRowStore } from '../../../src/writing/rows/in-process-row-store.js';
 import { FileFlusher } from '../../../src/writing/file-flusher.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { readLake } from '../../helpers/lake-reader.js';
@@ -45,14 +46,15 @@ test("a partition whose field value holds '+' (and '/', '=', '%') becomes comple
   const layout = new LakeLayout('');
   const schema = resolveSchema(dataset);
   const commitLog = new CommitLog(store, layout, 'lake');
-  const flusher = new FileFlusher(dataset, schema, encoder, store, commitLog, layout);
-  const pipeline = new DatasetPipeline({ dataset, schema, decode: createDecoder(dataset, schema), store, commitLog, layout, flusher, logger: silentLogger() });
+  const rows = new InProcessRowStore(dataset, schema, createDecoder(dataset, schema), encoder);
+  const flusher = new FileFlusher(dataset, schema, rows, store, commitLog, layout);
+  const pipeline = new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, logger: silentLogger() });
   pipeline.setPartitionCount(1);
   await pipeline.assign(0, 0);
 
   // Two partitions of hour 10 (one with a plain value, one with every awkward character), then an
   // event two hours later that moves the watermark past hour 10's end plus the lateness.
-  pipeline.processBatch(0, [record(0, '2026-11-21T10:10:00Z', 'a+b'), record(1, '2026-11-21T10:11:00Z', 'x+y/z=1%'), record(2, '2026-11-21T10:12:00Z', 'plain'), record(3, '2026-11-21T12:30:00Z', 'plain')], 4);
+  await pipeline.processBatch(0, [record(0, '2026-11-21T10:10:00Z', 'a+b'), record(1, '2026-11-21T10:11:00Z', 'x+y/z=1%'), record(2, '2026-11-21T10:12:00Z', 'plain'), record(3, '2026-11-21T12:30:00Z', 'plain')], 4);
   for (let i = 0; i < 3; i++) {
     await pipeline.tick();
     await pipeline.waitForFlushes(true);

@@ -55,13 +55,13 @@ test('in the pipeline: an hour completes when every source partition has passed 
   const pipeline = pipelineOver(lake, { clock, partitions: 2, dataset: ordersDataset({ watermark: { ...ordersDataset().watermark, idle_timeout: 60_000 } }) });
   await pipeline.assign(0, 0);
   await pipeline.assign(1, 0);
-  pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a'), orderRecord(0, 1, '2026-11-21T11:20:00Z', 'b')], 2);
+  await pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a'), orderRecord(0, 1, '2026-11-21T11:20:00Z', 'b')], 2);
   await pipeline.waitForFlushes(true);
   await pipeline.tick();
   const status = async (): Promise<string | undefined> => (await lake.commitLog.readPartition('orders', 'event_date=2026-11-21/event_hour=10'))?.value.status;
   assert.equal(await status(), 'open', 'partition 1 has not passed hour 10');
   clock.advance(30_000);
-  pipeline.processBatch(1, [orderRecord(1, 0, '2026-11-21T10:50:00Z', 'c')], 1);
+  await pipeline.processBatch(1, [orderRecord(1, 0, '2026-11-21T10:50:00Z', 'c')], 1);
   await pipeline.tick();
   await pipeline.waitForFlushes(true);
   assert.equal(await status(), 'open', 'partition 1 still buffers hour 10');

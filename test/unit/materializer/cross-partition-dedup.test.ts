@@ -38,13 +38,13 @@ test('after a restart, a copy in another source partition of an event already co
 
   const before = pipelineOver(lake);
   await before.assign(0, 0);
-  before.processBatch(0, [record(0, 0, '2026-11-21T10:10:00Z', 'x'), record(0, 1, '2026-11-21T10:12:00Z', 'a')], 2);
+  await before.processBatch(0, [record(0, 0, '2026-11-21T10:10:00Z', 'x'), record(0, 1, '2026-11-21T10:12:00Z', 'a')], 2);
   before.shedLargest(Number.MAX_SAFE_INTEGER);
   await before.waitForFlushes(true);
   // Killed here. The restarted process gets partition 1's first batch before partition 0's.
   const after = pipelineOver(lake);
   await after.assign(1, 0);
-  after.processBatch(1, [record(1, 0, '2026-11-21T10:10:00Z', 'x'), record(1, 1, '2026-11-21T10:15:00Z', 'b')], 2);
+  await after.processBatch(1, [record(1, 0, '2026-11-21T10:10:00Z', 'x'), record(1, 1, '2026-11-21T10:15:00Z', 'b')], 2);
   after.shedLargest(Number.MAX_SAFE_INTEGER);
   await after.waitForFlushes(true);
 
@@ -66,8 +66,8 @@ test('two instances that each own one source partition and commit copies of one 
     record(p, 1, '2026-11-21T10:11:00Z', `only-${p}`),
     record(p, 2, '2026-11-21T10:20:00Z', 'y'),
   ];
-  one.processBatch(0, events(0), 3);
-  two.processBatch(1, events(1), 3);
+  await one.processBatch(0, events(0), 3);
+  await two.processBatch(1, events(1), 3);
   one.shedLargest(Number.MAX_SAFE_INTEGER);
   two.shedLargest(Number.MAX_SAFE_INTEGER);
   await Promise.all([one.waitForFlushes(true), two.waitForFlushes(true)]);
@@ -83,12 +83,12 @@ for (const [window, expected] of [['1h', 1], ['10m', 2]] as const) {
     const store = lake.store;
     const first = pipelineOver(lake, ds);
     await first.assign(0, 0);
-    first.processBatch(0, [record(0, 0, '2026-11-21T10:05:00Z', 'x')], 1);
+    await first.processBatch(0, [record(0, 0, '2026-11-21T10:05:00Z', 'x')], 1);
     first.shedLargest(Number.MAX_SAFE_INTEGER);
     await first.waitForFlushes(true);
     const second = pipelineOver(lake, ds);
     await second.assign(1, 0);
-    second.processBatch(1, [record(1, 0, '2026-11-21T10:55:00Z', 'x')], 1);
+    await second.processBatch(1, [record(1, 0, '2026-11-21T10:55:00Z', 'x')], 1);
     second.shedLargest(Number.MAX_SAFE_INTEGER);
     await second.waitForFlushes(true);
     assert.deepEqual(Object.fromEntries(await rowsById(store)), { x: expected });
@@ -111,8 +111,8 @@ test('a copy read first and lost in a crash is written after the restart, althou
   const before = pipelineOver(lake);
   await before.assign(0, 0);
   await before.assign(1, 0);
-  before.processBatch(1, p1, 1);
-  before.processBatch(0, p0, 3);
+  await before.processBatch(1, p1, 1);
+  await before.processBatch(0, p0, 3);
   assert.equal(before.counters.duplicates, 1, 'the original, read second, is the duplicate');
   before.shedLargest(1); // the largest buffer only: partition 0's, offsets 0..2
   await before.waitForFlushes(true);
@@ -121,9 +121,9 @@ test('a copy read first and lost in a crash is written after the restart, althou
   // Partition 0 is read again from 0, as after a kill before its offset commit.
   const after = pipelineOver(lake);
   await after.assign(0, 0);
-  after.processBatch(0, p0, 3);
+  await after.processBatch(0, p0, 3);
   await after.assign(1, 0);
-  after.processBatch(1, p1, 1);
+  await after.processBatch(1, p1, 1);
   after.shedLargest(Number.MAX_SAFE_INTEGER);
   await after.waitForFlushes(true);
   assert.deepEqual(Object.fromEntries([...(await rowsById(store))].sort()), { a: 1, b: 1, x: 1 });
@@ -147,8 +147,8 @@ test('a copy read first and lost in a crash is written after the restart, althou
   const before = pipelineOver(lake);
   await before.assign(0, 0);
   await before.assign(1, 0);
-  before.processBatch(1, p1, 1);
-  before.processBatch(0, p0, 3);
+  await before.processBatch(1, p1, 1);
+  await before.processBatch(0, p0, 3);
   before.shedLargest(1); // partition 0's buffer, offsets 0..2, with x counted as a duplicate
   await before.waitForFlushes(true);
   // Killed after the state write and before the commit record: take the record away.
@@ -159,10 +159,10 @@ test('a copy read first and lost in a crash is written after the restart, althou
   const after = pipelineOver(lake);
   await after.assign(0, 0);
   assert.equal((await store.list('_tukang/datasets/orders/commits/')).objects.length, 1, 'the missing commit record is written on assignment');
-  after.processBatch(0, p0, 3);
+  await after.processBatch(0, p0, 3);
   assert.equal(after.counters.recoveredSkips, 3, 'the records of the committed file are skipped, not buffered');
   await after.assign(1, 0);
-  after.processBatch(1, p1, 1);
+  await after.processBatch(1, p1, 1);
   after.shedLargest(Number.MAX_SAFE_INTEGER);
   await after.waitForFlushes(true);
   assert.deepEqual(Object.fromEntries([...(await rowsById(store))].sort()), { a: 1, b: 1, x: 1 });

@@ -18,7 +18,7 @@ test("a pipeline reports its dedup index's bytes: what it still holds once every
   const pipeline = pipelineOver(memoryLake(t));
   await pipeline.assign(0, 0);
   const empty = pipeline.dedupBytes();
-  pipeline.processBatch(0, events(5_000), 5_000);
+  await pipeline.processBatch(0, events(5_000), 5_000);
   await flushEverything(pipeline);
   assert.equal(pipeline.bufferedBytes(), 0);
   assert.equal(pipeline.counters.rowsWritten, 5_000, 'every buffer was written');
@@ -36,7 +36,7 @@ test('at its byte share the dedup index evicts its oldest ids: counted, logged o
   const pipeline = pipelineOver(memoryLake(t), { logger, dedupMaxBytes });
   await pipeline.assign(0, 0);
   for (let batch = 0; batch < 4; batch++) {
-    pipeline.processBatch(0, events(2_500, batch * 2_500), (batch + 1) * 2_500);
+    await pipeline.processBatch(0, events(2_500, batch * 2_500), (batch + 1) * 2_500);
     await flushEverything(pipeline);
     assert.ok(pipeline.dedupBytes() <= dedupMaxBytes, `${pipeline.dedupBytes()} bytes held by the index, at most its ${dedupMaxBytes}`);
   }

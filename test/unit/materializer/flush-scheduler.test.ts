@@ -36,7 +36,7 @@ test('a flush failing with ENCODE_FAILED sends its rows to the dead-letter area 
   const pipeline = pipelineOver(lake, { encoder });
   await pipeline.assign(0, 0);
   const records = [hour10(0), hour10(1), brokenRecord(0, 2), hour10(3)];
-  pipeline.processBatch(0, records, 4);
+  await pipeline.processBatch(0, records, 4);
   assert.deepEqual([...pipeline.committableOffsets()], [[0, 0]]);
   await flushEverything(pipeline);
   await pipeline.tick(); // writes the batch of the broken record
@@ -58,7 +58,7 @@ test('a flush failing with ENCODE_FAILED sends its rows to the dead-letter area 
   // Killed before the offset commit: a restart reads them again and fails again; no letter is written twice.
   const again = pipelineOver(lake, { encoder });
   await again.assign(0, 0);
-  again.processBatch(0, records, 4);
+  await again.processBatch(0, records, 4);
   await flushEverything(again);
   await again.tick();
   assert.equal((await deadLetters(lake.store)).length, letters.length);
@@ -72,7 +72,7 @@ test('a flush failing with a retryable error is retried and then written', async
   const encoder = failingEncoder(lake.encoder, 'S3_UNAVAILABLE', 2);
   const pipeline = pipelineOver(lake, { encoder, sleep: async (ms) => void waits.push(ms) });
   await pipeline.assign(0, 0);
-  pipeline.processBatch(0, [hour10(0), hour10(1)], 2);
+  await pipeline.processBatch(0, [hour10(0), hour10(1)], 2);
   await flushEverything(pipeline);
   assert.equal(pipeline.counters.flushRetries, 2);
   assert.equal(waits.length, 2);
@@ -87,7 +87,7 @@ test('a non-retryable fault of the lake (metadata corrupt) is retried, not turne
   const lake = memoryLake(t);
   const pipeline = pipelineOver(lake, { encoder: failingEncoder(lake.encoder, 'METADATA_CORRUPT', 1) });
   await pipeline.assign(0, 0);
-  pipeline.processBatch(0, [hour10(0)], 1);
+  await pipeline.processBatch(0, [hour10(0)], 1);
   await flushEverything(pipeline);
   assert.equal(pipeline.counters.flushRetries, 1);
   assert.equal((await deadLetters(lake.store)).length, 0);

@@ -11,7 +11,7 @@ const timing: FlushTiming = { partitionMs: HOUR, lateness: 60_000, lateBatchWind
 
 function buffer(startMs: number, bytes: number, options: { late?: boolean; createdAt?: number } = {}): PartitionBuffer {
   const b = new PartitionBuffer(`k${startMs}-${bytes}`, `p${startMs}`, startMs, 0, 0, options.createdAt ?? 0);
-  b.add({ eventId: 'e', eventTimeMs: startMs, values: [], partitionValues: [] }, 0, 0, bytes);
+  b.add({ eventId: 'e', eventTimeMs: startMs }, 0, 0, bytes);
   b.late = options.late ?? false;
   return b;
 }
@@ -45,10 +45,10 @@ test('in the pipeline: the watermark of a later record flushes the hour it close
   const lake = memoryLake(t);
   const pipeline = pipelineOver(lake, { clock: new FakeClock() });
   await pipeline.assign(0, 0);
-  pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a'), orderRecord(0, 1, '2026-11-21T11:05:00Z', 'b')], 5);
+  await pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a'), orderRecord(0, 1, '2026-11-21T11:05:00Z', 'b')], 5);
   await pipeline.waitForFlushes(true);
   assert.deepEqual(await pathsWritten(lake.store), [], 'watermark 10:55 (10 min out of orderness): hour 10 is not over');
-  pipeline.processBatch(0, [orderRecord(0, 2, '2026-11-21T11:11:00Z', 'c')], 5);
+  await pipeline.processBatch(0, [orderRecord(0, 2, '2026-11-21T11:11:00Z', 'c')], 5);
   await pipeline.waitForFlushes(true);
   assert.deepEqual(await pathsWritten(lake.store), ['10'], 'watermark 11:01 = end of hour 10 + 1 min lateness');
   assert.deepEqual([...pipeline.committableOffsets()], [[0, 1]]);
@@ -58,7 +58,7 @@ test('in the pipeline: files.target_rows starts a flush as soon as a buffer hold
   const lake = memoryLake(t);
   const pipeline = pipelineOver(lake, { dataset: ordersDataset({ files: { target_rows: 2 } }) });
   await pipeline.assign(0, 0);
-  pipeline.processBatch(0, [0, 1, 2].map((o) => orderRecord(0, o, `2026-11-21T10:1${o}:00Z`, `e${o}`)), 3);
+  await pipeline.processBatch(0, [0, 1, 2].map((o) => orderRecord(0, o, `2026-11-21T10:1${o}:00Z`, `e${o}`)), 3);
   await pipeline.waitForFlushes(true);
   const [state] = await readPartitionStates(lake.store, '', 'orders');
   assert.deepEqual(state?.files.map((f) => [f.source.first_offset, f.source.last_offset]), [[0, 1]]);
@@ -69,7 +69,7 @@ test('in the pipeline: files.target_bytes starts a flush too', async (t) => {
   const lake = memoryLake(t);
   const pipeline = pipelineOver(lake, { dataset: ordersDataset({ files: { target_bytes: 1024 } }) });
   await pipeline.assign(0, 0);
-  pipeline.processBatch(0, [0, 1, 2, 3, 4, 5].map((o) => orderRecord(0, o, `2026-11-21T10:1${o}:00Z`, `e${o}`)), 6);
+  await pipeline.processBatch(0, [0, 1, 2, 3, 4, 5].map((o) => orderRecord(0, o, `2026-11-21T10:1${o}:00Z`, `e${o}`)), 6);
   await pipeline.waitForFlushes(true);
   const files = (await readPartitionStates(lake.store, '', 'orders'))[0]?.files ?? [];
   assert.ok(files.length >= 1 && (files[0]?.rows ?? 0) < 6, `a file before all six rows: ${files.map((f) => f.rows).join(', ')}`);
@@ -81,8 +81,8 @@ test('in the pipeline: an idle, caught-up source partition flushes everything on
   const pipeline = pipelineOver(lake, { clock, dataset: ordersDataset({ watermark: { ...ordersDataset().watermark, idle_timeout: 1_000 } }), partitions: 2 });
   await pipeline.assign(0, 0);
   await pipeline.assign(1, 0);
-  pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a')], 1);
-  pipeline.processBatch(1, [orderRecord(1, 0, '2026-11-21T10:10:00Z', 'b')], 50); // 49 more records to read
+  await pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a')], 1);
+  await pipeline.processBatch(1, [orderRecord(1, 0, '2026-11-21T10:10:00Z', 'b')], 50); // 49 more records to read
   clock.advance(999);
   await pipeline.tick();
   await pipeline.waitForFlushes(true);
@@ -98,12 +98,12 @@ test('in the pipeline: a late buffer collects rows for the late batch window, th
   const clock = new FakeClock();
   const pipeline = pipelineOver(lake, { clock, dataset: ordersDataset({ files: { late_batch_window: '30s' } }) });
   await pipeline.assign(0, 0);
-  pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a'), orderRecord(0, 1, '2026-11-21T12:00:00Z', 'b')], 2);
+  await pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a'), orderRecord(0, 1, '2026-11-21T12:00:00Z', 'b')], 2);
   await pipeline.waitForFlushes(true);
   assert.deepEqual(await pathsWritten(lake.store), ['10']);
-  pipeline.processBatch(0, [orderRecord(0, 2, '2026-11-21T10:20:00Z', 'late1')], 3);
+  await pipeline.processBatch(0, [orderRecord(0, 2, '2026-11-21T10:20:00Z', 'late1')], 3);
   clock.advance(29_999);
-  pipeline.processBatch(0, [orderRecord(0, 3, '2026-11-21T10:30:00Z', 'late2')], 4);
+  await pipeline.processBatch(0, [orderRecord(0, 3, '2026-11-21T10:30:00Z', 'late2')], 4);
   await pipeline.tick();
   await pipeline.waitForFlushes(true);
   assert.equal((await readPartitionStates(lake.store, '', 'orders'))[0]?.files.length, 1, 'the late rows wait');
@@ -118,7 +118,7 @@ test('in the pipeline: under memory pressure the largest buffer is flushed early
   const lake = memoryLake(t);
   const pipeline = pipelineOver(lake);
   await pipeline.assign(0, 0);
-  pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a'), orderRecord(0, 1, '2026-11-21T11:05:00Z', 'b'), orderRecord(0, 2, '2026-11-21T11:06:00Z', 'c')], 3);
+  await pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a'), orderRecord(0, 1, '2026-11-21T11:05:00Z', 'b'), orderRecord(0, 2, '2026-11-21T11:06:00Z', 'c')], 3);
   const before = pipeline.bufferedBytes();
   const freed = pipeline.shedLargest(1);
   await pipeline.waitForFlushes(true);

@@ -9,6 +9,7 @@ import { silentLogger } from '../../../src/log/logger.js';
 import { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
 import { CountingObjectStore } from '../../../src/storage/counting-object-store.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
+import { InProcessRowStore } from '../../../src/writing/rows/in-process-row-store.js';
 import { FileFlusher } from '../../../src/writing/file-flusher.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
@@ -45,13 +46,14 @@ test('an idle pipeline (stream stopped, its last hour still open) makes at most 
   const commitLog = new CommitLog(store, layout, 'lake');
   commitLog.openListReuseMs = config.materializer.open_list_interval;
   commitLog.clock = () => now.ms;
-  const flusher = new FileFlusher(dataset, schema, encoder, store, commitLog, layout);
-  const pipeline = new DatasetPipeline({ dataset, schema, decode: createDecoder(dataset, schema), store, commitLog, layout, flusher, logger: silentLogger(), clock: () => now.ms });
+  const rows = new InProcessRowStore(dataset, schema, createDecoder(dataset, schema), encoder);
+  const flusher = new FileFlusher(dataset, schema, rows, store, commitLog, layout);
+  const pipeline = new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, logger: silentLogger(), clock: () => now.ms });
   pipeline.setPartitionCount(2);
   for (const p of [0, 1]) {
     await pipeline.assign(p, 0);
     // Hour 10 completes once the watermark passes 11:01; hour 12 stays open: the stream stopped in it.
-    pipeline.processBatch(p, [record(p, 0, '2026-11-21T10:30:00Z'), record(p, 1, '2026-11-21T12:30:00Z')], 2);
+    await pipeline.processBatch(p, [record(p, 0, '2026-11-21T10:30:00Z'), record(p, 1, '2026-11-21T12:30:00Z')], 2);
   }
   // A minute of ticks (once a second, the default tick_interval): idle flushes, checkpoints, completion of hour 10.
   for (let i = 0; i < 60; i++) {
@@ -70,8 +72,8 @@ test('an idle pipeline (stream stopped, its last hour still open) makes at most 
   t.diagnostic(`idle hour: ${JSON.stringify(Object.fromEntries(store.counts))}`);
   assert.ok(store.total <= 100, `an idle hour made ${store.total} S3 requests: ${JSON.stringify(Object.fromEntries(store.counts))}`);
   // Still completes once events move the watermark: the cache never hides this process's own changes.
-  pipeline.processBatch(0, [record(0, 2, '2026-11-21T14:00:00Z')], 3);
-  pipeline.processBatch(1, [record(1, 2, '2026-11-21T14:00:00Z')], 3);
+  await pipeline.processBatch(0, [record(0, 2, '2026-11-21T14:00:00Z')], 3);
+  await pipeline.processBatch(1, [record(1, 2, '2026-11-21T14:00:00Z')], 3);
   for (let i = 0; i < 3; i++) {
     now.ms += 1_000;
     await pipeline.tick();

@@ -25,7 +25,7 @@ test('after a restart with re-reads, rejects and duplicates across source partit
 
   const before = pipelineOver(lake);
   await before.assign(0, 0);
-  before.processBatch(0, p0, 3);
+  await before.processBatch(0, p0, 3);
   before.shedLargest(Number.MAX_SAFE_INTEGER);
   await before.waitForFlushes(true);
   await before.tick();
@@ -33,9 +33,9 @@ test('after a restart with re-reads, rejects and duplicates across source partit
   // Killed before Kafka's offsets were committed: partition 0 is read again from offset 0.
   const after = pipelineOver(lake);
   await after.assign(1, 0);
-  after.processBatch(1, p1, 3);
+  await after.processBatch(1, p1, 3);
   await after.assign(0, 0);
-  after.processBatch(0, p0, 3);
+  await after.processBatch(0, p0, 3);
   after.shedLargest(Number.MAX_SAFE_INTEGER);
   await after.waitForFlushes(true);
   await after.tick();
@@ -53,12 +53,12 @@ test("rows a previous owner committed while the new owner buffered them are coun
   const hour10 = (offset: number): SourceRecord => record(0, offset, `2026-11-21T10:${String(10 + offset).padStart(2, '0')}:00Z`, `e${offset}`);
   const previous = pipelineOver(lake);
   await previous.assign(0, 0);
-  previous.processBatch(0, [0, 1, 2, 3, 4].map(hour10), 5);
+  await previous.processBatch(0, [0, 1, 2, 3, 4].map(hour10), 5);
   const next = pipelineOver(lake);
   await next.assign(0, 0);
   previous.shedLargest(Number.MAX_SAFE_INTEGER);
   await previous.waitForFlushes(true);
-  next.processBatch(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(hour10), 10);
+  await next.processBatch(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(hour10), 10);
   next.shedLargest(Number.MAX_SAFE_INTEGER);
   await next.waitForFlushes(true);
   assert.deepEqual(balance(next.counters), { consumed: 10, accounted: 10 });
@@ -88,7 +88,7 @@ async function accountedRecords(store: MemoryObjectStore): Promise<string[]> {
 async function rereadAll(lake: MemoryLake, batches: Array<[number, SourceRecord[]]>, options: Parameters<typeof driverPipeline>[1] = {}): Promise<ReturnType<typeof pipelineOver>> {
   const pipeline = driverPipeline(lake, { partitions: 2, ...options });
   for (const [p] of batches) await pipeline.assign(p, 0);
-  for (const [p, records] of batches) pipeline.processBatch(p, records, records.length);
+  for (const [p, records] of batches) await pipeline.processBatch(p, records, records.length);
   await flushEverything(pipeline);
   await pipeline.tick();
   return pipeline;
@@ -104,7 +104,7 @@ test('a duplicate whose source partition has no open buffer of its hour holds th
   ];
   const first = pipelineOver(lake);
   for (const [p] of batches) await first.assign(p, 0);
-  for (const [p, records] of batches) first.processBatch(p, records, records.length);
+  for (const [p, records] of batches) await first.processBatch(p, records, records.length);
   assert.deepEqual([...first.committableOffsets()], [[0, 0], [1, 0]], 'Kafka may not learn offset 1 of partition 1 before its duplicate is durable');
   await flushEverything(first);
   await first.tick();
@@ -136,11 +136,11 @@ test('a flush whose every row is already in the lake commits its duplicates with
   // One instance writes partition 0; another, which never saw those ids, reads their copies in partition 1.
   const one = pipelineOver(lake);
   await one.assign(0, 0);
-  one.processBatch(0, p0, 2);
+  await one.processBatch(0, p0, 2);
   await flushEverything(one);
   const two = pipelineOver(lake);
   await two.assign(1, 0);
-  two.processBatch(1, p1, 2);
+  await two.processBatch(1, p1, 2);
   await flushEverything(two);
   assert.equal(two.counters.duplicates, 2, 'dropped at commit as already in the lake');
   const before = (await store.list('orders/')).objects.map((o) => o.key);

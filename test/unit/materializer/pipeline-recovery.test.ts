@@ -15,14 +15,14 @@ test('after a crash, records re-read past the committed offset that are already 
 
   const a = pipelineOver(lake);
   await a.assign(0, 0);
-  a.processBatch(0, [record(0, '2026-11-21T10:50:00Z'), record(1, '2026-11-21T11:05:00Z'), record(2, '2026-11-21T10:58:00Z'), record(3, '2026-11-21T11:20:00Z')], 4);
+  await a.processBatch(0, [record(0, '2026-11-21T10:50:00Z'), record(1, '2026-11-21T11:05:00Z'), record(2, '2026-11-21T10:58:00Z'), record(3, '2026-11-21T11:20:00Z')], 4);
   await a.waitForFlushes(true);
   assert.deepEqual([...a.committableOffsets()], [[0, 1]], 'hour 11 still buffers offset 1, so only offset 0 is committable');
   // The process dies here: hour 11's buffer is lost; Kafka's committed offset is 1.
 
   const b = pipelineOver(lake);
   await b.assign(0, 1);
-  b.processBatch(0, [record(1, '2026-11-21T11:05:00Z'), record(2, '2026-11-21T10:58:00Z'), record(3, '2026-11-21T11:20:00Z'), record(4, '2026-11-21T11:30:00Z'), record(5, '2026-11-21T12:15:00Z')], 6);
+  await b.processBatch(0, [record(1, '2026-11-21T11:05:00Z'), record(2, '2026-11-21T10:58:00Z'), record(3, '2026-11-21T11:20:00Z'), record(4, '2026-11-21T11:30:00Z'), record(5, '2026-11-21T12:15:00Z')], 6);
   await b.waitForFlushes(true);
   assert.equal(b.counters.recoveredSkips, 1);
 
@@ -45,14 +45,14 @@ test('a previous owner whose flush lands after the new owner started: its rows a
 
   const previous = pipelineOver(lake);
   await previous.assign(0, 0);
-  previous.processBatch(0, [0, 1, 2, 3, 4].map(hour10), 5);
+  await previous.processBatch(0, [0, 1, 2, 3, 4].map(hour10), 5);
   // The partition moves; the new owner builds its recovery view before the old flush commits.
   const next = pipelineOver(lake);
   await next.assign(0, 0);
   previous.shedLargest(Number.MAX_SAFE_INTEGER);
   await previous.waitForFlushes(true);
 
-  next.processBatch(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(hour10), 10);
+  await next.processBatch(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(hour10), 10);
   next.shedLargest(Number.MAX_SAFE_INTEGER);
   await next.waitForFlushes(true);
 
@@ -69,7 +69,7 @@ test('rejected records hold the committable offset until their dead-letter batch
   const bad: SourceRecord = { topic: 'orders', partition: 0, offset: 0, timestampMs: 0, key: null, value: Buffer.from('{"not json') };
   const a = pipelineOver(lake);
   await a.assign(0, 0);
-  a.processBatch(0, [bad], 1);
+  await a.processBatch(0, [bad], 1);
   assert.deepEqual([...a.committableOffsets()], [[0, 0]]);
   await a.tick();
   assert.deepEqual([...a.committableOffsets()], [[0, 1]]);
@@ -78,7 +78,7 @@ test('rejected records hold the committable offset until their dead-letter batch
 
   const b = pipelineOver(lake);
   await b.assign(0, 0);
-  b.processBatch(0, [bad], 1);
+  await b.processBatch(0, [bad], 1);
   await b.tick();
   assert.equal(b.counters.recoveredSkips, 1);
   assert.deepEqual(store.keys().filter((k) => k.startsWith('_tukang/dead-letters/')), letters);
@@ -89,12 +89,12 @@ test('a revoked partition drops its buffers and is never reported committable ag
   const store = lake.store;
   const a = pipelineOver(lake);
   await a.assign(0, 0);
-  a.processBatch(0, [record(0, '2026-11-21T10:50:00Z')], 1);
+  await a.processBatch(0, [record(0, '2026-11-21T10:50:00Z')], 1);
   assert.ok(a.bufferedBytes() > 0);
   a.revoke([0]);
   assert.equal(a.bufferedBytes(), 0);
   assert.equal(a.committableOffsets().size, 0);
-  a.processBatch(0, [record(1, '2026-11-21T10:51:00Z')], 2);
+  await a.processBatch(0, [record(1, '2026-11-21T10:51:00Z')], 2);
   assert.equal(a.counters.consumed, 1, 'a batch arriving after revocation is ignored');
 });
 
@@ -112,10 +112,10 @@ test('regression: rejects arriving while a dead-letter batch is being written ar
   const bad = (offset: number): SourceRecord => ({ topic: 'orders', partition: 0, offset, timestampMs: 0, key: null, value: Buffer.from('{oops') });
   const pipeline = pipelineOver(lake);
   await pipeline.assign(0, 0);
-  pipeline.processBatch(0, [bad(0)], 1);
+  await pipeline.processBatch(0, [bad(0)], 1);
   const writing = pipeline.tick();
   await new Promise((r) => setTimeout(r, 20));
-  pipeline.processBatch(0, [bad(1)], 2);
+  await pipeline.processBatch(0, [bad(1)], 2);
   store.release();
   await writing;
   await pipeline.tick();
@@ -137,11 +137,11 @@ test('a partition revoked and assigned back re-reads its unwritten rows as rows,
 
   const a = pipelineOver(lake);
   await a.assign(0, 0);
-  a.processBatch(0, records, 3);
+  await a.processBatch(0, records, 3);
   assert.equal(a.counters.duplicates, 1, 'offset 2 repeats the id of offset 0');
   a.revoke([0]);
   await a.assign(0, 0);
-  a.processBatch(0, records, 3);
+  await a.processBatch(0, records, 3);
   assert.equal(a.counters.duplicates, 2, 'only the true duplicate is dropped again');
   assert.deepEqual([...a.committableOffsets()], [[0, 0]], 'the two rows are buffered again, holding offset 0');
   a.revoke([0]);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { PartitionBuffer } from '../../../src/buffering/partition-buffer.js';
+import { DROPPED } from '../../../src/buffering/row-intake.js';
+import { createDecoder } from '../../../src/cleansing/decode.js';
 import { Deduplicator } from '../../../src/cleansing/deduplicator.js';
 import { resolveSchema } from '../../../src/cleansing/schema/resolve-schema.js';
 import { partitionPath, partitionStart } from '../../../src/cleansing/time-partition.js';
@@ -10,7 +12,8 @@ import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
 import { CommittedIds } from '../../../src/writing/committed-ids.js';
 import { FileFlusher } from '../../../src/writing/file-flusher.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
-import { ordersDataset } from '../../helpers/pipeline-driver.js';
+import { InProcessRowStore } from '../../../src/writing/rows/in-process-row-store.js';
+import { orderRecord, ordersDataset } from '../../helpers/pipeline-driver.js';
 
 /** Counts the reads of data files (whole or by range): what checking a file's event ids costs. */
 class DataReadCountingStore extends MemoryObjectStore {
@@ -32,29 +35,39 @@ const HOUR = Date.parse('2026-11-21T10:00:00Z');
 
 function setup() {
   const dataset = ordersDataset();
+  const schema = resolveSchema(dataset);
   const store = new DataReadCountingStore();
   const layout = new LakeLayout('');
   const commitLog = new CommitLog(store, layout, 'lake');
   // A cache of one id: every file whose ids are needed is read from the store again.
   const ids = new CommittedIds(store, (key) => commitLog.placement.locate(key), 1);
-  const flusher = new FileFlusher(dataset, resolveSchema(dataset), encoder, store, commitLog, layout, ids);
+  const rows = new InProcessRowStore(dataset, schema, createDecoder(dataset, schema), encoder);
+  const flusher = new FileFlusher(dataset, schema, rows, store, commitLog, layout, ids);
   const dedup = new Deduplicator(dataset.watermark.dedup_window, 1_000);
+  const path = partitionPath(partitionStart(HOUR, 'hour'), 'hour');
   let offset = 0;
+  let rowsId = 1;
   /** Buffers the ids (those the deduplicator admits) as the router does, and flushes them as one file. */
   const flushIds = async (eventIds: string[]) => {
-    const path = partitionPath(partitionStart(HOUR, 'hour'), 'hour');
-    const buffer = new PartitionBuffer(`${path}|0`, path, HOUR, 0, offset, 0);
+    const records = eventIds.map((id, k) => orderRecord(0, offset + k, new Date(HOUR + (offset + k) * 1000).toISOString(), id));
+    const decoded = await rows.decodeBatch(records, 0, Date.now());
+    const buffer = new PartitionBuffer(`${path}|0`, path, HOUR, 0, offset, 0, rowsId++);
     buffer.dedupMark = dedup.mark();
+    const placements = new Int32Array(records.length).fill(DROPPED);
     const duplicates: number[] = [];
-    for (const id of eventIds) {
-      const time = HOUR + offset * 1000;
-      if (!dedup.isDuplicate(id, time)) buffer.add({ eventId: id, eventTimeMs: time, values: [id], partitionValues: [] }, offset, 0, 100);
-      else {
-        buffer.cover(offset);
-        duplicates.push(offset);
+    records.forEach((record, k) => {
+      const id = decoded.eventIds[k] as string;
+      const time = decoded.eventTimeMs[k] as number;
+      if (dedup.isDuplicate(id, time)) {
+        buffer.cover(record.offset);
+        duplicates.push(record.offset);
+        return;
       }
-      offset++;
-    }
+      buffer.add({ eventId: id, eventTimeMs: time }, record.offset, 0, 100);
+      placements[k] = buffer.rowsId;
+    });
+    rows.place(decoded, placements);
+    offset += records.length;
     return flusher.flush(buffer, dataset.name, duplicates, () => true);
   };
   return { store, dedup, flushIds };
