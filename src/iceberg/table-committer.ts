@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CommitLog } from '../commit/commit-log.js';
 import type { PartitionState } from '../lake/metadata-types.js';
 import { partitionBounds } from '../lake/hive-path.js';
-import { TukangError } from '../errors/catalogue.js';
+import { TukangError, isTukangError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { STATUS, decodeManifest, decodeManifestList, encodeManifest, encodeManifestList, type ManifestFile } from './manifests.js';
@@ -45,57 +45,65 @@ export class TableCommitter {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await this.tables.latest(this.dataset);
       const base = loaded?.metadata ?? newTableMetadata(this.layout, this.tables.uri(this.tables.tableDir(this.dataset)).replace(/\/$/, ''), this.dataLocation, this.clock());
-      const parent = currentSnapshot(base);
-      const current = parent ? await this.manifestsOf(parent) : [];
-      // Read after the table: a state is never older than what the loaded version reflects.
-      const states = await this.readStates(partitionPaths);
-      const snapshotId = newSnapshotId();
-      const sequenceNumber = base['last-sequence-number'] + 1;
-      const plan = await planSnapshot({
-        layout: this.layout,
-        current: current.map((file) => ({ bucket: this.tables.bucketOfManifest(file.path) ?? file.path, file })),
-        states,
-        snapshotId,
-        sequenceNumber,
-        readManifest: async (file) => decodeManifest(await this.read(file.path)),
-      });
-      if (!plan) return undefined;
       const written: string[] = [];
-      const manifests: ManifestFile[] = [...plan.kept];
-      // Files this snapshot deletes leave the Hive folder at the switch (file-placement.ts).
-      const moved = this.movedFiles(plan);
-      for (const m of plan.manifests) {
-        const key = this.tables.manifestKey(this.dataset, m.bucket, snapshotId);
-        const body = encodeManifest(this.layout, m.entries.map((e) => (e.status === STATUS.deleted ? { ...e, path: moved.get(e.path) ?? e.path } : e)));
-        await this.store.put(key, body, { contentType: 'application/octet-stream' });
-        written.push(key);
-        manifests.push({ ...m.summary, path: this.tables.uri(key), length: body.length });
-      }
-      manifests.sort((a, b) => (a.path < b.path ? -1 : 1));
-      const listKey = this.tables.manifestListKey(this.dataset, snapshotId, String(attempt));
-      await this.store.put(listKey, encodeManifestList(manifests, { id: snapshotId, parentId: parent?.['snapshot-id'] ?? null, sequenceNumber }));
-      written.push(listKey);
-      const snapshot = await this.snapshot(base, plan, manifests, states, snapshotId, sequenceNumber, this.tables.uri(listKey));
-      const { metadata, expired } = withSnapshot(base, snapshot, loaded ? this.tables.uri(loaded.key) : null, this.retention);
-      // The snapshots kept from before this one read the moved files at their new place.
-      const relocation = await relocateRetired({
-        dataset: this.dataset,
-        layout: this.layout,
-        store: this.store,
-        tables: this.tables,
-        read: (uri) => this.read(uri),
-        snapshots: metadata.snapshots.slice(0, -1),
-        moved,
-        buckets: new Set(plan.manifests.filter((m) => m.entries.some((e) => e.status === STATUS.deleted)).map((m) => m.bucket)),
-        bySnapshotId: snapshotId,
-      });
-      written.push(...relocation.written);
-      metadata.snapshots = [...relocation.snapshots, snapshot];
-      const version = (loaded?.version ?? 0) + 1;
-      if (await this.tables.create(this.dataset, version, metadata)) {
-        await this.tables.advanceHint(this.dataset, version);
-        await this.cleanUp(base, metadata, expired, relocation.replaced).catch((err: unknown) => this.logger.warn({ dataset: this.dataset, err: String(err) }, 'deleting expired Iceberg metadata failed; it is retried after the next expiry'));
-        return { version, snapshotId, operation: snapshot.summary.operation };
+      try {
+        const parent = currentSnapshot(base);
+        const current = parent ? await this.manifestsOf(parent) : [];
+        // Read after the table: a state is never older than what the loaded version reflects.
+        const states = await this.readStates(partitionPaths);
+        const snapshotId = newSnapshotId();
+        const sequenceNumber = base['last-sequence-number'] + 1;
+        const plan = await planSnapshot({
+          layout: this.layout,
+          current: current.map((file) => ({ bucket: this.tables.bucketOfManifest(file.path) ?? file.path, file })),
+          states,
+          snapshotId,
+          sequenceNumber,
+          readManifest: async (file) => decodeManifest(await this.read(file.path)),
+        });
+        if (!plan) return undefined;
+        const manifests: ManifestFile[] = [...plan.kept];
+        // Files this snapshot deletes leave the Hive folder at the switch (file-placement.ts).
+        const moved = this.movedFiles(plan);
+        for (const m of plan.manifests) {
+          const key = this.tables.manifestKey(this.dataset, m.bucket, snapshotId);
+          const body = encodeManifest(this.layout, m.entries.map((e) => (e.status === STATUS.deleted ? { ...e, path: moved.get(e.path) ?? e.path } : e)));
+          await this.store.put(key, body, { contentType: 'application/octet-stream' });
+          written.push(key);
+          manifests.push({ ...m.summary, path: this.tables.uri(key), length: body.length });
+        }
+        manifests.sort((a, b) => (a.path < b.path ? -1 : 1));
+        const listKey = this.tables.manifestListKey(this.dataset, snapshotId, String(attempt));
+        await this.store.put(listKey, encodeManifestList(manifests, { id: snapshotId, parentId: parent?.['snapshot-id'] ?? null, sequenceNumber }));
+        written.push(listKey);
+        const snapshot = await this.snapshot(base, plan, manifests, states, snapshotId, sequenceNumber, this.tables.uri(listKey));
+        const { metadata, expired } = withSnapshot(base, snapshot, loaded ? this.tables.uri(loaded.key) : null, this.retention);
+        // The snapshots kept from before this one read the moved files at their new place.
+        const relocation = await relocateRetired({
+          dataset: this.dataset,
+          layout: this.layout,
+          store: this.store,
+          tables: this.tables,
+          read: (uri) => this.read(uri),
+          snapshots: metadata.snapshots.slice(0, -1),
+          moved,
+          buckets: new Set(plan.manifests.filter((m) => m.entries.some((e) => e.status === STATUS.deleted)).map((m) => m.bucket)),
+          bySnapshotId: snapshotId,
+        });
+        written.push(...relocation.written);
+        metadata.snapshots = [...relocation.snapshots, snapshot];
+        const version = (loaded?.version ?? 0) + 1;
+        if (await this.tables.create(this.dataset, version, metadata)) {
+          await this.tables.advanceHint(this.dataset, version);
+          await this.cleanUp(base, metadata, expired, relocation.replaced).catch((err: unknown) => this.logger.warn({ dataset: this.dataset, err: String(err) }, 'deleting expired Iceberg metadata failed; it is retried after the next expiry'));
+          return { version, snapshotId, operation: snapshot.summary.operation };
+        }
+      } catch (err) {
+        // Metadata of the loaded version vanished while it was read: another instance committed
+        // on top and expired it. Not corrupt: plan again on the newer version.
+        if (!isTukangError(err, 'METADATA_CORRUPT') || !(await this.movedOn(loaded?.version ?? 0))) throw err;
+        await this.store.delete(written).catch(() => undefined);
+        continue;
       }
       // Another instance committed version N+1 first: nothing of ours is referenced; plan again.
       await this.store.delete(written).catch(() => undefined);
@@ -157,6 +165,11 @@ export class TableCommitter {
   }
 
   /** Data file URI → superseded URI, for each file the plan deletes. */
+  /** True when the table has a version newer than `version`. */
+  private async movedOn(version: number): Promise<boolean> {
+    return ((await this.tables.latest(this.dataset))?.version ?? 0) > version;
+  }
+
   private movedFiles(plan: SnapshotPlan): Map<string, string> {
     const moved = new Map<string, string>();
     for (const m of plan.manifests) for (const e of m.entries) if (e.status === STATUS.deleted) moved.set(e.path, this.tables.supersededUri(e.path));

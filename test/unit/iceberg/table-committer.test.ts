@@ -292,3 +292,29 @@ test('time travel across a replay and a compaction: every retained snapshot name
   for await (const o of listAll(store, tables.tableDir('orders'))) objects.push(o.key);
   assert.deepEqual(objects.filter((k) => !reachable.has(k)), [], 'no unreachable metadata objects');
 });
+
+test('metadata that another instance expired while this one read it is not corrupt: the commit plans again on the newer version', async () => {
+  const { store, commitLog, tables, committer } = setup();
+  const a = committer();
+  await commitLog.commitFile(file(T0, 0, 10));
+  assert.equal((await a.commit([hourPath(T0)]))?.version, 1);
+  const v1 = await tables.latest('orders');
+  const v1List = tables.keyOf(currentSnapshot(v1?.metadata ?? assert.fail('no table'))?.['manifest-list'] ?? '');
+  // While b reads version 1's manifest list, a commits version 2 and version 1's list is expired.
+  const get = store.get.bind(store);
+  let raced = false;
+  store.get = async (key) => {
+    if (key === v1List && !raced) {
+      raced = true;
+      await commitLog.commitFile(file(T0 + HOUR, 10, 5));
+      assert.equal((await a.commit([hourPath(T0 + HOUR)]))?.version, 2);
+      await store.delete([v1List]);
+    }
+    return get(key);
+  };
+  await commitLog.commitFile(file(T0 + 2 * HOUR, 15, 5));
+  const outcome = await committer().commit([hourPath(T0 + 2 * HOUR)]);
+  assert.ok(raced);
+  assert.equal(outcome?.version, 3);
+  assert.deepEqual(await liveFiles(store, tables), [file(T0, 0, 10).uri, file(T0 + HOUR, 10, 5).uri, file(T0 + 2 * HOUR, 15, 5).uri].sort());
+});
