@@ -7,6 +7,9 @@ import { deadLetterUnflushable } from './dead-letters.js';
 import { sideTableOf, type PipelineContext } from './pipeline-context.js';
 
 const RETRY_BASE_MS = 200;
+
+/** How a flush ended: written (or dead-lettered, or revoked), or given up at shutdown with its rows unwritten. */
+type FlushOutcome = 'settled' | 'abandoned';
 const RETRY_MAX_MS = 15_000;
 
 /**
@@ -46,10 +49,15 @@ export class FlushScheduler {
 
   start(buffer: PartitionBuffer): void {
     const sealed = this.ctx.table.seal(buffer);
-    const done = this.flushWithRetry(sealed).finally(() => {
-      this.ctx.table.release(sealed.id);
-      this.running.delete(done);
-    });
+    let abandoned = false;
+    const done = this.flushWithRetry(sealed)
+      .then((outcome) => void (abandoned = outcome === 'abandoned'))
+      .finally(() => {
+        // An abandoned buffer stays in flight: its rows are not in S3, so its offsets stay held
+        // back and the commit at shutdown does not pass them (the next run reads them again).
+        if (!abandoned) this.ctx.table.release(sealed.id);
+        this.running.delete(done);
+      });
     this.running.add(done);
   }
 
@@ -66,7 +74,7 @@ export class FlushScheduler {
     await this.waitForFlushes(true);
   }
 
-  private async flushWithRetry(sealed: SealedBuffer): Promise<void> {
+  private async flushWithRetry(sealed: SealedBuffer): Promise<FlushOutcome> {
     // Ownership is the SourceState object of this assignment: a revoke, or a revoke and a
     // re-assignment, replaces it, and this flush then stops before its next step.
     const p = sealed.buffer.sourcePartition;
@@ -74,29 +82,29 @@ export class FlushScheduler {
     const stillOwned = (): boolean => owner !== undefined && this.ctx.sources.get(p) === owner;
     const release = await this.slots.acquire();
     try {
-      await this.flushOwned(sealed, stillOwned);
+      return await this.flushOwned(sealed, stillOwned);
     } finally {
       release();
     }
   }
 
-  private async flushOwned({ buffer, duplicateOffsets }: SealedBuffer, stillOwned: () => boolean): Promise<void> {
+  private async flushOwned({ buffer, duplicateOffsets }: SealedBuffer, stillOwned: () => boolean): Promise<FlushOutcome> {
     const { counters, deps, dataset } = this.ctx;
     let unflushable: TukangError | undefined;
     let target = dataset.name;
     for (let attempt = 0; ; attempt++) {
-      if (!stillOwned()) return; // revoked: the next owner rewrites it
+      if (!stillOwned()) return 'settled'; // revoked: the next owner rewrites it
       try {
         if (unflushable) {
           await deadLetterUnflushable(this.ctx, buffer, target, unflushable, duplicateOffsets, stillOwned);
-          return;
+          return 'settled';
         }
         target = await this.targetFor(buffer);
         const result = await deps.flusher.flush(buffer, target, duplicateOffsets, stillOwned);
         for (const commit of result.commits) counters.fileWritten(commit.rows, commit.bytes, commit.late);
         counters.duplicates += result.duplicates;
         counters.recoveredSkips += result.reread;
-        return;
+        return 'settled';
       } catch (err) {
         if (!unflushable && failsForGood(err)) {
           unflushable = err;
@@ -108,7 +116,7 @@ export class FlushScheduler {
         const log = { dataset: dataset.name, partition_path: buffer.partitionPath, attempt, err: describeError(err), retry_in_ms: Math.round(wait) };
         if (isTukangError(err) && !err.retryable) deps.logger.error(log, 'flush failed and will keep failing until the lake is fixed; retrying');
         else deps.logger.warn(log, unflushable ? 'writing unflushable rows to the dead-letter area failed; retrying' : 'flush failed; retrying');
-        if (this.closed && attempt >= 2) return; // shutting down: leave it to the next run
+        if (this.closed && attempt >= 2) return 'abandoned'; // shutting down: leave it to the next run
         await this.sleep(wait);
       }
     }

@@ -93,3 +93,15 @@ test('a non-retryable fault of the lake (metadata corrupt) is retried, not turne
   assert.equal((await deadLetters(lake.store)).length, 0);
   assert.equal((await readPartitionStates(lake.store, '', 'orders'))[0]?.rows, 1);
 });
+
+test('a flush still failing when the pipeline closes keeps holding its offsets back: the commit at shutdown does not pass its rows', async (t) => {
+  const lake = memoryLake(t);
+  const pipeline = pipelineOver(lake, { encoder: failingEncoder(lake.encoder, 'S3_UNAVAILABLE') });
+  await pipeline.assign(0, 0);
+  await pipeline.processBatch(0, [hour10(0), hour10(1)], 2);
+  pipeline.shedLargest(Number.MAX_SAFE_INTEGER);
+  await pipeline.close();
+  assert.ok(pipeline.counters.flushRetries >= 2);
+  assert.equal((await readPartitionStates(lake.store, '', 'orders')).length, 0, 'nothing was written');
+  assert.deepEqual([...pipeline.committableOffsets()], [[0, 0]], 'the unwritten rows are read again by the next run');
+});
