@@ -18,7 +18,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
-import type { PartitionState } from '../src/lake/metadata-types.js';
+import type { FileCommit, PartitionState } from '../src/lake/metadata-types.js';
 import { sampleOrderEvents, type SampleOptions } from '../src/sample/order-events.js';
 import { getJson, listAll } from '../src/storage/object-store.js';
 import type { S3ObjectStore } from '../src/storage/s3-object-store.js';
@@ -133,6 +133,10 @@ interface LakeSummary {
   rows: number;
   duplicates: number;
   bytes: number;
+  /**
+   * When each offset range first became visible: the commit records written at ingestion. The
+   * states' files are not used for this: compaction replaces them with files committed later.
+   */
   files_committed_at: Array<{ partition: number; first: number; last: number; committedAtMs: number; rows: number }>;
 }
 
@@ -149,7 +153,16 @@ async function readLake(store: S3ObjectStore, prefix: string): Promise<LakeSumma
       summary.duplicates += s.value.duplicates;
       summary.bytes += s.value.bytes;
       summary.files += s.value.files.length;
-      for (const f of s.value.files) summary.files_committed_at.push({ partition: f.source.partition, first: f.source.first_offset, last: f.source.last_offset, committedAtMs: Date.parse(f.committed_at), rows: f.rows });
+    }
+  }
+  const records: string[] = [];
+  for await (const o of listAll(store, `${prefix}_tukang/datasets/orders/commits/`)) if (o.key.endsWith('.json') && !o.key.includes('-accounted-')) records.push(o.key);
+  for (let i = 0; i < records.length; i += 16) {
+    const commits = await Promise.all(records.slice(i, i + 16).map((k) => getJson<FileCommit>(store, k)));
+    for (const c of commits) {
+      if (!c) continue;
+      const f = c.value;
+      summary.files_committed_at.push({ partition: f.source.partition, first: f.source.first_offset, last: f.source.last_offset, committedAtMs: Date.parse(f.committed_at), rows: f.rows });
     }
   }
   return summary;

@@ -8,7 +8,7 @@ import { accountedKept, withAccounted } from './accounted-ranges.js';
 import { FilePlacement } from './file-placement.js';
 import type { CommitListener } from './commit-listener.js';
 import { appendChange, maxIso, minIso, writeManifest } from './partition-documents.js';
-import { updatePartitionState } from './partition-update.js';
+import { PartitionUpdates } from './partition-update.js';
 import { SourceRecords } from './source-records.js';
 import { accountedOverlapping, fileOverlapping, sourceRangesOf } from './source-ranges.js';
 
@@ -20,6 +20,7 @@ import { accountedOverlapping, fileOverlapping, sourceRangesOf } from './source-
 export class CommitLog extends SourceRecords {
   /** Keeps each partition's Hive folder equal to its current files (publish after commit, retire after a switch). */
   readonly placement: FilePlacement;
+  private readonly updates: PartitionUpdates;
 
   constructor(
     store: ObjectStore,
@@ -30,6 +31,7 @@ export class CommitLog extends SourceRecords {
   ) {
     super(store, layout);
     this.placement = new FilePlacement(store, layout);
+    this.updates = new PartitionUpdates(store, layout);
   }
 
   uriOf(key: string): string {
@@ -289,6 +291,6 @@ export class CommitLog extends SourceRecords {
   }
 
   private updatePartition(dataset: string, partitionPath: string, mutate: (current: PartitionState, nowIso: string) => PartitionState | undefined): Promise<PartitionState> {
-    return updatePartitionState(this.store, this.layout, dataset, partitionPath, mutate);
+    return this.updates.update(dataset, partitionPath, mutate);
   }
 }

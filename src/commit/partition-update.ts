@@ -9,33 +9,91 @@ import { newPartitionState } from './partition-documents.js';
 
 const MAX_CONFLICT_RETRIES = 12;
 
+type Mutation = (current: PartitionState, nowIso: string) => PartitionState | undefined;
+
+interface PendingUpdate {
+  mutate: Mutation;
+  resolve: (state: PartitionState) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
- * Read-modify-write of a partition state with optimistic concurrency (If-Match on the ETag read,
- * If-None-Match when creating). `mutate` returns the new state, or undefined when nothing needs
- * to change (which makes every caller idempotent); it may throw to refuse the change.
+ * Read-modify-write of partition states with optimistic concurrency (If-Match on the ETag read,
+ * If-None-Match when creating). A `mutate` returns the new state, or undefined when nothing needs
+ * to change (which makes every caller idempotent); it may throw to refuse its own change.
+ *
+ * Group commit: updates of one partition state asked for while a write of it is in flight wait
+ * and then go together, applied in the order they were asked for, in one read and one write.
+ * Flushes of the 16 source partitions of one hour would otherwise race each other on the same
+ * ETag, and all but one would lose, re-read and write again. Other processes still meet at
+ * the ETag.
  */
-export async function updatePartitionState(
-  store: ObjectStore,
-  layout: LakeLayout,
-  dataset: string,
-  partitionPath: string,
-  mutate: (current: PartitionState, nowIso: string) => PartitionState | undefined,
-): Promise<PartitionState> {
-  const key = layout.partitionState(dataset, partitionPath);
-  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-    const now = new Date().toISOString();
-    const existing = await readMetadata(store, key, partitionStateSchema);
-    const current = existing?.value ?? newPartitionState(dataset, partitionPath, now);
-    const next = mutate(current, now);
-    if (next === undefined) return current;
-    try {
-      await putJson(store, key, next, existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' });
-      return next;
-    } catch (err) {
-      if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
-      // Another writer got there first: re-read and re-apply, after a short jittered pause.
-      await sleep(10 + Math.random() * 40 * (attempt + 1));
-    }
+export class PartitionUpdates {
+  private readonly queues = new Map<string, PendingUpdate[]>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly layout: LakeLayout,
+  ) {}
+
+  /** Resolves with the state that was written (or found unchanged), which holds this update. */
+  update(dataset: string, partitionPath: string, mutate: Mutation): Promise<PartitionState> {
+    const key = this.layout.partitionState(dataset, partitionPath);
+    return new Promise((resolve, reject) => {
+      const item = { mutate, resolve, reject };
+      const queue = this.queues.get(key);
+      if (queue !== undefined) {
+        queue.push(item);
+        return;
+      }
+      const fresh = [item];
+      this.queues.set(key, fresh);
+      void this.drain(key, dataset, partitionPath, fresh);
+    });
   }
-  throw new TukangError('COMMIT_CONFLICT', `partition ${dataset}/${partitionPath}: ${MAX_CONFLICT_RETRIES} concurrent updates in a row; giving up this attempt`);
+
+  private async drain(key: string, dataset: string, partitionPath: string, queue: PendingUpdate[]): Promise<void> {
+    while (queue.length > 0) await writeGroup(this.store, key, dataset, partitionPath, queue.splice(0));
+    this.queues.delete(key);
+  }
+}
+
+/** One read and one conditional write for a group of updates; each is re-applied on a conflict, and one that throws fails alone. */
+async function writeGroup(store: ObjectStore, key: string, dataset: string, partitionPath: string, group: PendingUpdate[]): Promise<void> {
+  let failures = new Map<PendingUpdate, unknown>();
+  try {
+    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      const now = new Date().toISOString();
+      const existing = await readMetadata(store, key, partitionStateSchema);
+      let state = existing?.value ?? newPartitionState(dataset, partitionPath, now);
+      let changed = false;
+      failures = new Map();
+      for (const item of group) {
+        try {
+          const next = item.mutate(state, now);
+          if (next === undefined) continue;
+          state = next;
+          changed = true;
+        } catch (err) {
+          failures.set(item, err);
+        }
+      }
+      try {
+        if (changed) await putJson(store, key, state, existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' });
+        for (const item of group) {
+          const failure = failures.get(item);
+          if (failures.has(item)) item.reject(failure);
+          else item.resolve(state);
+        }
+        return;
+      } catch (err) {
+        if (!isTukangError(err, 'S3_PRECONDITION_FAILED')) throw err;
+        // Another writer got there first: re-read and re-apply, after a short jittered pause.
+        await sleep(10 + Math.random() * 40 * (attempt + 1));
+      }
+    }
+    throw new TukangError('COMMIT_CONFLICT', `partition ${dataset}/${partitionPath}: ${MAX_CONFLICT_RETRIES} concurrent updates in a row; giving up this attempt`);
+  } catch (err) {
+    for (const item of group) item.reject(err);
+  }
 }

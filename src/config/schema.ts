@@ -34,6 +34,10 @@ export const s3Schema = z.strictObject({
   secret_access_key: z.string().nullable().default('test'),
   /** Create the bucket at start-up when it is missing (convenient for the local stack). */
   create_bucket: z.boolean().default(true),
+  /** A connection to S3 that takes longer than this to open is abandoned and retried. */
+  connect_timeout: durationMs.default(5_000),
+  /** A request whose connection stays silent this long (a stalled S3 node or proxy) fails and is retried. */
+  idle_timeout: durationMs.default(30_000),
 });
 
 export const stackSchema = z.strictObject({

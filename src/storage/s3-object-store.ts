@@ -30,6 +30,9 @@ export function createS3Client(s3: TukangConfig['s3']): S3Client {
       : {}),
     // Keep the SDK's retries (throttling, 5xx, network) modest: the pipeline retries commits itself.
     maxAttempts: 3,
+    // Without these a request that the server never answers (seen with LocalStack, and possible
+    // behind any proxy) waits forever, and with it the flush or commit that sent it.
+    requestHandler: { connectionTimeout: s3.connect_timeout, socketTimeout: s3.idle_timeout },
   });
 }
 
