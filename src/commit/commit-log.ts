@@ -43,14 +43,15 @@ export class CommitLog extends SourceRecords {
    * partition state (the commit point for readers; rejected with COMMIT_OVERLAP when a file of
    * the same source partition already covers some of its offsets), then writes the immutable
    * commit record that recovery lists. Idempotent: a retry finds its file already listed.
-   * `checkedKeys`, when given, are the files the writer checked its rows against for events the
-   * partition already holds: a file committed since is refused with COMMIT_RECHECK.
+   * `isChecked`, when given, says which listed files the writer checked its rows against (or
+   * knows cannot hold any of its events): a file listed since that it does not know is refused
+   * with COMMIT_RECHECK.
    */
-  async commitFile(commit: FileCommit, sourceDataset = commit.dataset, checkedKeys?: ReadonlySet<string>): Promise<PartitionState> {
+  async commitFile(commit: FileCommit, sourceDataset = commit.dataset, isChecked?: (key: string) => boolean): Promise<PartitionState> {
     // Registered as open before the state changes, so that a crash in between cannot leave a
     // partition that no instance ever completes. Completing it removes the marker.
     await this.addOpenMarker(commit.dataset, commit.partition_path);
-    const state = await this.addToPartition(commit, checkedKeys);
+    const state = await this.addToPartition(commit, isChecked);
     // Committed: now folder readers may see it. A crash before this leaves it staged until the
     // partition's next reconciliation (at completion, or on the tick that deletes its open marker).
     await this.placement.publish([commit.key]);
@@ -101,7 +102,7 @@ export class CommitLog extends SourceRecords {
   }
 
   /** Adds a committed file to its partition's state; a complete partition gets a new version. */
-  async addToPartition(commit: FileCommit, checkedKeys?: ReadonlySet<string>): Promise<PartitionState> {
+  async addToPartition(commit: FileCommit, isChecked?: (key: string) => boolean): Promise<PartitionState> {
     let late = false;
     const state = await this.updatePartition(commit.dataset, commit.partition_path, (current, now) => {
       if (current.files.some((f) => f.key === commit.key)) return undefined;
@@ -113,7 +114,7 @@ export class CommitLog extends SourceRecords {
         );
       }
       if (accountedOverlapping(current, commit.source)) throw new TukangError('COMMIT_OVERLAP', `${commit.key} covers offsets of an accounted range`);
-      const unchecked = checkedKeys === undefined ? 0 : current.files.filter((f) => !checkedKeys.has(f.key)).length;
+      const unchecked = isChecked === undefined ? 0 : current.files.filter((f) => !isChecked(f.key)).length;
       if (unchecked > 0) throw new TukangError('COMMIT_RECHECK', `${unchecked} files were committed to ${commit.partition_path} after ${commit.key} was checked for duplicates`);
       late = current.status === 'complete';
       const file: FileCommit = { ...commit, late };

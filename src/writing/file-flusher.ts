@@ -111,10 +111,8 @@ export class FileFlusher {
     if (files.length === 0 || rows.length === 0) return rows;
     const window = this.dataset.watermark.dedup_window;
     let kept = rows;
-    const from = buffer.partitionStartMs;
-    const to = from + partitionLength(this.dataset.partitioning.granularity);
     for (const file of files) {
-      if (this.committedIds.cannotHold(file.key, buffer.dedupMark, from, to)) continue;
+      if (this.cannotHold(buffer, file.key)) continue;
       const ids = await this.committedIds.of(file);
       kept = kept.filter((i) => {
         const time = ids.get(buffer.eventIdAt(i));
@@ -123,6 +121,12 @@ export class FileFlusher {
       if (kept.length === 0) break;
     }
     return kept;
+  }
+
+  /** True when file `key` cannot hold a row of `buffer` (CommittedIds.cannotHold over the buffer's time partition). */
+  private cannotHold(buffer: PartitionBuffer, key: string): boolean {
+    const from = buffer.partitionStartMs;
+    return this.committedIds.cannotHold(key, buffer.dedupMark, from, from + partitionLength(this.dataset.partitioning.granularity));
   }
 
   private async writeSegment(
@@ -135,10 +139,12 @@ export class FileFlusher {
   ): Promise<FileCommit | undefined> {
     const commit = await this.stage(buffer, segment, targetDataset, { duplicates, extension: extensionFor(this.dataset.files.compression), stillOwned });
     if (!commit) return undefined;
+    // Known before the commit: flushes of this process committed in the same group (or just
+    // before) need not re-check this file when the deduplicator vouches for both (cannotHold).
+    this.committedIds.remember(commit.key, new Map(segment.rows.map((i) => [buffer.eventIdAt(i), buffer.eventTimeAt(i)])), buffer.dedupMark);
     const state = await this.commitChecked(buffer, segment.rows, commit, checked);
     const listed = state.files.find((f) => f.key === commit.key);
     if (!listed) throw new TukangError('INTERNAL', `file ${commit.key} is missing from the state it was just committed to`);
-    this.committedIds.remember(commit.key, new Map(segment.rows.map((i) => [buffer.eventIdAt(i), buffer.eventTimeAt(i)])), buffer.dedupMark);
     return listed;
   }
 
@@ -198,7 +204,7 @@ export class FileFlusher {
   private async commitChecked(buffer: PartitionBuffer, rows: number[], commit: FileCommit, checked: Set<string>): Promise<PartitionState> {
     for (;;) {
       try {
-        return await this.commitLog.commitFile(commit, this.dataset.name, checked);
+        return await this.commitLog.commitFile(commit, this.dataset.name, (key) => checked.has(key) || this.cannotHold(buffer, key));
       } catch (err) {
         if (!isTukangError(err, 'COMMIT_RECHECK')) throw err;
       }

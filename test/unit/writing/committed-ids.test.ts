@@ -18,6 +18,16 @@ import { orderRecord, ordersDataset } from '../../helpers/pipeline-driver.js';
 /** Counts the reads of data files (whole or by range): what checking a file's event ids costs. */
 class DataReadCountingStore extends MemoryObjectStore {
   dataReads = 0;
+  stateWrites = 0;
+  /** Each write of a state.json takes this long, as an S3 round trip does. */
+  stateWriteMs = 0;
+  override async put(key: string, body: Uint8Array | string, options?: Parameters<MemoryObjectStore['put']>[2]): ReturnType<MemoryObjectStore['put']> {
+    if (key.endsWith('/state.json')) {
+      this.stateWrites++;
+      await new Promise((r) => setTimeout(r, this.stateWriteMs));
+    }
+    return super.put(key, body, options);
+  }
   override get(key: string): ReturnType<MemoryObjectStore['get']> {
     if (key.endsWith('.parquet')) this.dataReads++;
     return super.get(key);
@@ -49,9 +59,11 @@ function setup() {
   let rowsId = 1;
   /** Buffers the ids (those the deduplicator admits) as the router does, and flushes them as one file. */
   const flushIds = async (eventIds: string[]) => {
-    const records = eventIds.map((id, k) => orderRecord(0, offset + k, new Date(HOUR + (offset + k) * 1000).toISOString(), id));
+    const first = offset;
+    offset += eventIds.length;
+    const records = eventIds.map((id, k) => orderRecord(0, first + k, new Date(HOUR + (first + k) * 1000).toISOString(), id));
     const decoded = await rows.decodeBatch(records, 0, Date.now());
-    const buffer = new PartitionBuffer(`${path}|0`, path, HOUR, 0, offset, 0, rowsId++);
+    const buffer = new PartitionBuffer(`${path}|0`, path, HOUR, 0, first, 0, rowsId++);
     buffer.dedupMark = dedup.mark();
     const placements = new Int32Array(records.length).fill(DROPPED);
     const duplicates: number[] = [];
@@ -67,7 +79,6 @@ function setup() {
       placements[k] = buffer.rowsId;
     });
     rows.place(decoded, placements);
-    offset += records.length;
     return flusher.flush(buffer, dataset.name, duplicates, () => true);
   };
   return { store, dedup, flushIds };
@@ -81,6 +92,17 @@ test("a flush does not read back the files this process wrote while its deduplic
   }
   // Without the deduplicator's guarantee each flush re-read every earlier file of the hour: 15 files.
   assert.equal(store.dataReads, 0);
+});
+
+test('flushes of one hour committed at once go out in one group: no re-check of each other, no file read back', async () => {
+  const { store, flushIds } = setup();
+  store.stateWriteMs = 200;
+  const results = await Promise.all(Array.from({ length: 6 }, (_, f) => flushIds([`a${f}`, `b${f}`, `c${f}`])));
+  assert.deepEqual(results.map((r) => r.commits.length), [1, 1, 1, 1, 1, 1]);
+  assert.equal(store.dataReads, 0);
+  // The first write goes alone, the five flushes that wait for it go in one more. Refused with
+  // COMMIT_RECHECK by each other's files (or racing on the ETag), they took one write each.
+  assert.ok(store.stateWrites <= 3, `${store.stateWrites} writes of state.json for 6 files`);
 });
 
 test('once the deduplicator forgot an id, flushes check this process’s files again and drop the copy', async () => {
