@@ -60,14 +60,13 @@ export class PartitionUpdates {
 
 /** One read and one conditional write for a group of updates; each is re-applied on a conflict, and one that throws fails alone. */
 async function writeGroup(store: ObjectStore, key: string, dataset: string, partitionPath: string, group: PendingUpdate[]): Promise<void> {
-  let failures = new Map<PendingUpdate, unknown>();
   try {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const now = new Date().toISOString();
       const existing = await readMetadata(store, key, partitionStateSchema);
       let state = existing?.value ?? newPartitionState(dataset, partitionPath, now);
       let changed = false;
-      failures = new Map();
+      const failures = new Map<PendingUpdate, unknown>();
       for (const item of group) {
         try {
           const next = item.mutate(state, now);
@@ -81,8 +80,7 @@ async function writeGroup(store: ObjectStore, key: string, dataset: string, part
       try {
         if (changed) await putJson(store, key, state, existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' });
         for (const item of group) {
-          const failure = failures.get(item);
-          if (failures.has(item)) item.reject(failure);
+          if (failures.has(item)) item.reject(failures.get(item));
           else item.resolve(state);
         }
         return;
