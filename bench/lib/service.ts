@@ -115,7 +115,11 @@ export function startService(options: ServiceOptions): RunningService {
         child.kill('SIGKILL');
         return null;
       });
-      return Promise.race([exited, timeout]);
+      const code = await Promise.race([exited, timeout]);
+      // BENCH_SERVICE_LOG=<dir> keeps each service's log lines there, one JSON line each, for diagnosis.
+      const logDir = process.env['BENCH_SERVICE_LOG'];
+      if (logDir) writeFileSync(join(logDir, `service-${child.pid ?? 'unknown'}.log`), logs.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      return code;
     },
   };
 }

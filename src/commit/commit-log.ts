@@ -12,6 +12,14 @@ import { PartitionUpdates } from './partition-update.js';
 import { SourceRecords } from './source-records.js';
 import { accountedOverlapping, fileOverlapping, sourceRangesOf } from './source-ranges.js';
 
+/** A partition state whose open marker exists: open, and listing a file or an accounted range (see commitFile). */
+function holdsOpenMarker(state: PartitionState | undefined): boolean {
+  return state !== undefined && state.status === 'open' && (state.files.length > 0 || (state.accounted_ranges?.length ?? 0) > 0);
+}
+
+/** A commit that went without adding the open marker met a state that may not have one (see commitFile). */
+class MarkerNeeded extends Error {}
+
 /**
  * Tukang's metadata in S3: the commit protocol's only writer. Every update of shared state is a
  * conditional write (If-None-Match to create, If-Match to replace), so concurrent instances and
@@ -49,9 +57,20 @@ export class CommitLog extends SourceRecords {
    */
   async commitFile(commit: FileCommit, sourceDataset = commit.dataset, isChecked?: (key: string) => boolean): Promise<PartitionState> {
     // Registered as open before the state changes, so that a crash in between cannot leave a
-    // partition that no instance ever completes. Completing it removes the marker.
-    await this.addOpenMarker(commit.dataset, commit.partition_path);
-    const state = await this.addToPartition(commit, isChecked);
+    // partition that no instance ever completes. Completing it removes the marker. A state that
+    // is open and lists something has its marker already (the first commit wrote it; only
+    // completion removes it): when this process's copy says so, the commit goes without the PUT,
+    // and its write requires the state still to be so (markerHeld), else it adds the marker first.
+    const markerHeld = holdsOpenMarker(this.updates.peek(commit.dataset, commit.partition_path));
+    if (!markerHeld) await this.addOpenMarker(commit.dataset, commit.partition_path);
+    let state: PartitionState;
+    try {
+      state = await this.addToPartition(commit, isChecked, markerHeld);
+    } catch (err) {
+      if (!(err instanceof MarkerNeeded)) throw err;
+      await this.addOpenMarker(commit.dataset, commit.partition_path);
+      state = await this.addToPartition(commit, isChecked);
+    }
     // Committed: now folder readers may see it. A crash before this leaves it staged until the
     // partition's next reconciliation (at completion, or on the tick that deletes its open marker).
     await this.placement.publish([commit.key]);
@@ -102,10 +121,11 @@ export class CommitLog extends SourceRecords {
   }
 
   /** Adds a committed file to its partition's state; a complete partition gets a new version. */
-  async addToPartition(commit: FileCommit, isChecked?: (key: string) => boolean): Promise<PartitionState> {
+  async addToPartition(commit: FileCommit, isChecked?: (key: string) => boolean, markerHeld = false): Promise<PartitionState> {
     let late = false;
     const state = await this.updatePartition(commit.dataset, commit.partition_path, (current, now) => {
       if (current.files.some((f) => f.key === commit.key)) return undefined;
+      if (markerHeld && !holdsOpenMarker(current)) throw new MarkerNeeded();
       const overlapping = fileOverlapping(current.files, commit.source);
       if (overlapping) {
         throw new TukangError(
@@ -289,6 +309,15 @@ export class CommitLog extends SourceRecords {
 
   async readPartition(dataset: string, partitionPath: string): Promise<{ value: PartitionState; etag: string } | undefined> {
     return readMetadata(this.store, this.layout.partitionState(dataset, partitionPath), partitionStateSchema);
+  }
+
+  /**
+   * The partition state as this process last wrote or read it (else read now): for a flush, whose
+   * commit is a conditional write that refuses a stale copy, so it costs a retry, never a wrong
+   * write. Answers (the catalog, completion, replay plans) use readPartition.
+   */
+  async knownPartition(dataset: string, partitionPath: string): Promise<PartitionState | undefined> {
+    return this.updates.knownOrRead(dataset, partitionPath);
   }
 
   private updatePartition(dataset: string, partitionPath: string, mutate: (current: PartitionState, nowIso: string) => PartitionState | undefined): Promise<PartitionState> {

@@ -96,7 +96,10 @@ export class SourceRecords {
   }
 
   async writeSourceCheckpoint(checkpoint: SourceCheckpoint): Promise<void> {
-    await putJson(this.store, this.layout.sourceCheckpoint(checkpoint.dataset, checkpoint.topic, checkpoint.partition), checkpoint);
+    const key = this.layout.sourceCheckpoint(checkpoint.dataset, checkpoint.topic, checkpoint.partition);
+    const { etag } = await putJson(this.store, key, checkpoint);
+    // What was written is known: the next listing that shows this ETag needs no read of it.
+    if (etag !== '') this.checkpointObjects.set(key, { value: checkpoint, etag });
     noteLakeActivity(this.layout.metaRoot(checkpoint.dataset));
   }
 

@@ -65,6 +65,8 @@ export const materializerSchema = z.strictObject({
   tick_interval: durationMs.default(1_000),
   /** How long the completeness check reuses its listing of open markers when this process changed none (markers of other processes are seen this late). */
   open_list_interval: durationMs.default(180_000),
+  /** How often a source checkpoint that moved within a time partition is written; a change that can complete a partition is written at once. */
+  checkpoint_interval: durationMs.default(5_000),
 });
 
 export const replaySchema = z.strictObject({

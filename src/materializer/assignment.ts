@@ -62,7 +62,7 @@ export async function assignSourcePartition(ctx: PipelineContext, sourcePartitio
     coverage,
     deadLetters: undefined,
     deadLettersToWrite: [],
-    lastPublished: '',
+    lastPublished: undefined,
   });
   ctx.watermarks.track(sourcePartition, ctx.clock(), restoredMax);
   deps.logger.info(

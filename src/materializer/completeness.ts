@@ -72,3 +72,19 @@ export function partitionsToComplete<T extends { path: string }>(
 ): T[] {
   return open.filter((p) => !pendingHere.has(p.path) && endOf(p.path) + lateness <= through);
 }
+
+/** How many time partitions (counted from the epoch) a checkpoint says are over: what completeness acts on. */
+function partitionsPassed(checkpoint: SourceCheckpoint, timing: FlushTiming): number {
+  return Math.floor((checkpoint.flushed_through_ms - timing.lateness) / timing.partitionMs);
+}
+
+/**
+ * Whether a checkpoint must be written now rather than at the next interval: the first one, a
+ * change of idleness, or a time partition's end (plus lateness) passed in either direction. Any
+ * of these can complete a partition (completedThrough); a move within a time partition cannot,
+ * and only makes the catalog's watermark and a new owner's restored watermark fresher.
+ */
+export function checkpointIsUrgent(previous: SourceCheckpoint | undefined, next: SourceCheckpoint, timing: FlushTiming): boolean {
+  if (previous === undefined) return true;
+  return previous.idle !== next.idle || partitionsPassed(previous, timing) !== partitionsPassed(next, timing);
+}

@@ -57,6 +57,7 @@ export class FlushScheduler {
         // back and the commit at shutdown does not pass them (the next run reads them again).
         if (!abandoned) this.ctx.table.release(sealed.id);
         this.running.delete(done);
+        if (!abandoned) this.ctx.deps.flushSettled?.();
       });
     this.running.add(done);
   }

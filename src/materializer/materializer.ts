@@ -53,6 +53,9 @@ export class Materializer implements Component, SourceHandler {
   private readonly budgetBytes: number;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /** The offset commit running now, and whether another was asked for meanwhile (see commitSoon). */
+  private committing: Promise<void> | undefined;
+  private commitAgain = false;
   private starting: Promise<void> | undefined;
   private stopping = false;
 
@@ -82,6 +85,8 @@ export class Materializer implements Component, SourceHandler {
         {
           flushSlots,
           dedupMaxBytes,
+          checkpointIntervalMs: config.materializer.checkpoint_interval,
+          flushSettled: () => void this.commitSoon(),
           markCompaction: async (name, path) => compactor?.mark(name, path),
           requestCompaction: (name, path) => compactor?.request(name, path),
         },
@@ -163,7 +168,7 @@ export class Materializer implements Component, SourceHandler {
     await this.ticking;
     for (const compactor of this.compactors.values()) await compactor.stop();
     for (const pipeline of this.pipelines.values()) await pipeline.close();
-    await this.commitOffsets();
+    await this.commitSoon();
     await this.source.stop();
     await this.source.disconnect();
     await this.encoder.close();
@@ -238,7 +243,27 @@ export class Materializer implements Component, SourceHandler {
         this.logger.warn({ dataset: pipeline.name, err: describeError(err) }, 'tick failed');
       }
     }
-    await this.commitOffsets();
+    await this.commitSoon();
+  }
+
+  /**
+   * Commits the committable offsets now (a flush settled, or the tick), one commit at a time: a
+   * request made while one runs is served by one more commit after it, which reads the offsets
+   * then. Kafka learns freed offsets right after the flush instead of at the next tick.
+   */
+  private commitSoon(): Promise<void> {
+    if (this.committing) {
+      this.commitAgain = true;
+      return this.committing;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.commitAgain = false;
+        await this.commitOffsets().catch((err: unknown) => this.logger.warn({ err: describeError(err) }, 'offset commit failed; will retry'));
+      } while (this.commitAgain);
+    };
+    this.committing = run().finally(() => (this.committing = undefined));
+    return this.committing;
   }
 
   /** Kafka learns only what S3 already holds: offsets of data in buffers or in flight stay uncommitted. */

@@ -11,6 +11,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import type { DeadLetterBatch } from '../writing/dead-letter-batch.js';
 import type { FileFlusher } from '../writing/file-flusher.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
+import type { SourceCheckpoint } from '../lake/metadata-types.js';
 import type { DatasetCounters } from './dataset-counters.js';
 import type { FlushTiming } from './flush-triggers.js';
 import type { RecoveryCoverage } from './recovery-coverage.js';
@@ -41,6 +42,13 @@ export interface PipelineDeps {
    */
   markCompaction?: (dataset: string, partitionPath: string) => Promise<void>;
   requestCompaction?: (dataset: string, partitionPath: string) => void;
+  /**
+   * materializer.checkpoint_interval: a checkpoint that only moved within a time partition (no
+   * partition end passed, idleness the same) is written at most this often; 0 writes every change.
+   */
+  checkpointIntervalMs?: number;
+  /** Told whenever a flush settles, so that Kafka can learn the offsets it freed without waiting for the tick. */
+  flushSettled?: () => void;
 }
 
 /** One owned source partition. A revoke (or a revoke and a re-assignment) replaces the object: flushes check ownership by identity. */
@@ -54,8 +62,8 @@ export interface SourceState {
   deadLetters: DeadLetterBatch | undefined;
   /** Batches closed for writing (new rejects go to a new batch meanwhile), oldest first. */
   deadLettersToWrite: DeadLetterBatch[];
-  /** The last checkpoint published, to skip writing an unchanged one. */
-  lastPublished: string;
+  /** The last checkpoint published and when, to skip writing an unchanged one and to pace small changes. */
+  lastPublished: { checkpoint: SourceCheckpoint; fingerprint: string; atMs: number } | undefined;
 }
 
 /** The state the pipeline's parts share: one dataset's buffers, owned source partitions, watermarks and counters. */

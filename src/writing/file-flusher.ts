@@ -60,7 +60,10 @@ export class FileFlusher {
   async flush(buffer: PartitionBuffer, targetDataset: string, duplicateOffsets: readonly number[], stillOwned: () => boolean): Promise<FlushResult> {
     const topic = this.dataset.topic;
     for (let attempt = 0; ; attempt++) {
-      const state = (await this.commitLog.readPartition(targetDataset, buffer.partitionPath))?.value;
+      // The first pass may start from this process's copy of the state: the commit re-checks what
+      // it does not know (COMMIT_RECHECK) and refuses an overlap (COMMIT_OVERLAP), after which the
+      // next pass reads the state itself.
+      const state = attempt === 0 ? await this.commitLog.knownPartition(targetDataset, buffer.partitionPath) : (await this.commitLog.readPartition(targetDataset, buffer.partitionPath))?.value;
       const files = state?.files ?? [];
       const result: FlushResult = { commits: [], accounted: [], lateRows: 0, duplicates: 0, reread: buffer.rowCount };
       try {

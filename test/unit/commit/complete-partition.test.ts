@@ -4,6 +4,7 @@ import { CommitLog } from '../../../src/commit/commit-log.js';
 import type { ChangeRecord } from '../../../src/lake/metadata-types.js';
 import { getJson, listAll } from '../../../src/storage/object-store.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
+import { CountingObjectStore } from '../../../src/storage/counting-object-store.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { DAY0, HOUR, commitFile, hourPath } from '../../helpers/catalog-fixture.js';
 
@@ -62,4 +63,29 @@ test('a crash between a late-data version and its manifest and change record: th
   assert.ok(await store.head('_tukang/datasets/orders/partitions/' + path + '/manifests/v000002.json'), 'manifest of version 2');
   assert.deepEqual((await changes(store)).map((c) => [c.version, c.change]).sort(), [[1, 'complete'], [2, 'late_data']]);
   assert.deepEqual(await log.openPartitions('orders'), []);
+});
+
+// Issue 14: every commit PUT the partition's open marker again (one of ~12 requests per file).
+test('the open marker is written by the first commit of a partition and by the first after it completed, not by every commit', async () => {
+  const store = new CountingObjectStore(new MemoryObjectStore());
+  const log = new CommitLog(store, new LakeLayout(''), 'lake');
+  const markerPuts = (): number => store.log.filter((l) => l.startsWith('put _tukang/datasets/orders/open/')).length;
+  for (let i = 0; i < 4; i++) await commitFile(store, log, { startMs: DAY0, partition: i, first: 0, rows: 10 });
+  assert.equal(markerPuts(), 1, 'one marker for four commits to an open partition');
+  assert.deepEqual(await log.openPartitions('orders'), [hourPath(DAY0)]);
+  await log.completePartition('orders', hourPath(DAY0));
+  assert.deepEqual(await log.openPartitions('orders'), []);
+  // A late file for the complete partition: its marker is written again before the new version.
+  await commitFile(store, log, { startMs: DAY0, partition: 0, first: 10, rows: 5 });
+  assert.equal(markerPuts(), 2);
+  assert.deepEqual(await log.openPartitions('orders'), [hourPath(DAY0)], 'the late version is open for reconciliation and compaction');
+  // Another process completed the partition behind this one's back: the copy says open, the
+  // commit finds the state complete and writes the marker first.
+  const other = new CommitLog(store, new LakeLayout(''), 'lake');
+  await commitFile(store, log, { startMs: DAY0 + HOUR, partition: 0, first: 0, rows: 10 });
+  await other.completePartition('orders', hourPath(DAY0 + HOUR));
+  const before = markerPuts();
+  await commitFile(store, log, { startMs: DAY0 + HOUR, partition: 1, first: 0, rows: 10 });
+  assert.equal(markerPuts(), before + 1);
+  assert.ok((await log.openPartitions('orders')).includes(hourPath(DAY0 + HOUR)));
 });

@@ -48,3 +48,40 @@ test('two processes (two PartitionUpdates on one bucket) still meet at the ETag:
   await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).update('orders', PATH, addRow)));
   assert.equal((await getJson<PartitionState>(store, layout.partitionState('orders', PATH)))?.value.rows, 20);
 });
+
+test('a process writes its next update of a state on the copy it wrote, without reading the state again', async () => {
+  const store = new CountingObjectStore(new MemoryObjectStore());
+  const updates = new PartitionUpdates(store, layout);
+  for (let i = 0; i < 5; i++) await updates.update('orders', PATH, addRow);
+  assert.equal((await getJson<PartitionState>(store, layout.partitionState('orders', PATH)))?.value.rows, 5);
+  // One read (of no state yet) before the first write; before, every update read the state first.
+  assert.deepEqual([store.counts.get('get'), store.counts.get('put')], [2, 5], 'a read before the first write, and the check above');
+});
+
+test('a copy another process made stale costs one refused write and a read: nothing is lost, nothing written twice', async () => {
+  const store = new CountingObjectStore(new MemoryObjectStore());
+  const a = new PartitionUpdates(store, layout);
+  const b = new PartitionUpdates(store, layout);
+  await a.update('orders', PATH, addRow);
+  await b.update('orders', PATH, addRow);
+  store.reset();
+  const state = await a.update('orders', PATH, addRow);
+  assert.deepEqual(store.log.map((l) => l.split(' ')[0]), ['put', 'get', 'put'], 'the refused write on the stale copy, a read, the write');
+  assert.equal(state.rows, 3, 'a re-applied its update to the state b wrote');
+  assert.equal((await getJson<PartitionState>(store, layout.partitionState('orders', PATH)))?.value.rows, 3);
+});
+
+test('an update that changes nothing is answered from the object, not from a stale copy', async () => {
+  const store = new MemoryObjectStore();
+  const a = new PartitionUpdates(store, layout);
+  const b = new PartitionUpdates(store, layout);
+  await a.update('orders', PATH, addRow);
+  await b.update('orders', PATH, addRow);
+  const seen = await a.update('orders', PATH, (s) => (s.rows >= 1 ? undefined : addRow(s)));
+  assert.equal(seen.rows, 2, 'the state as b left it');
+  const refused = await a.update('orders', PATH, (s) => {
+    if (s.rows < 3) throw new TukangError('COMMIT_OVERLAP', `rows ${s.rows}`);
+    return addRow(s);
+  }).catch((err: unknown) => err);
+  assert.ok(refused instanceof TukangError && refused.message === 'rows 2', 'a refusal is judged on the object too');
+});
