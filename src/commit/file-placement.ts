@@ -1,6 +1,11 @@
 import { listAll, type ObjectStore } from '../storage/object-store.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 
+/** Staged copies deleted in one request, at most (S3's DeleteObjects takes 1,000 keys). */
+const STAGED_DROP_BATCH = 500;
+/** How long a published file's staged copy waits for others to be deleted with. */
+const STAGED_DROP_MS = 2_000;
+
 /** What one pass over a partition's Hive folder changed. */
 export interface Reconciliation {
   /** Committed files copied from staging into the folder. */
@@ -28,10 +33,61 @@ export interface Reconciliation {
  * recovery (and compaction) can read a file that was committed but not yet published.
  */
 export class FilePlacement {
+  /** Staged copies of published files, waiting to be deleted together (see deferStagedDeletes). */
+  private readonly stagedToDrop = new Set<string>();
+  private dropping: Promise<void> | undefined;
+  private dropTimer: NodeJS.Timeout | undefined;
+  private deferDrops = false;
+
   constructor(
     private readonly store: ObjectStore,
     private readonly layout: LakeLayout,
   ) {}
+
+  /**
+   * From now on, the staged copies of published files are deleted in batches (one DeleteObjects
+   * for up to STAGED_DROP_BATCH of them, at least every STAGED_DROP_MS) instead of one request
+   * per file; `settle` deletes what waits. For the service, which publishes a file every few
+   * hundred milliseconds; a one-shot command keeps deleting at once. A copy left behind by a
+   * crash is harmless (the folder's copy is found first) and `findOrphans` reports it.
+   */
+  deferStagedDeletes(): void {
+    this.deferDrops = true;
+  }
+
+  /** Deletes the staged copies waiting for it. */
+  async settle(): Promise<void> {
+    clearTimeout(this.dropTimer);
+    this.dropTimer = undefined;
+    await this.dropping;
+    if (this.stagedToDrop.size > 0) await this.dropStaged();
+  }
+
+  private dropLater(staged: string): Promise<void> {
+    if (!this.deferDrops) return this.store.delete([staged]);
+    this.stagedToDrop.add(staged);
+    if (this.stagedToDrop.size >= STAGED_DROP_BATCH) void this.dropStaged();
+    else if (this.dropTimer === undefined) {
+      this.dropTimer = setTimeout(() => {
+        this.dropTimer = undefined;
+        void this.dropStaged();
+      }, STAGED_DROP_MS);
+      this.dropTimer.unref();
+    }
+    return Promise.resolve();
+  }
+
+  private dropStaged(): Promise<void> {
+    if (this.dropping || this.stagedToDrop.size === 0) return this.dropping ?? Promise.resolve();
+    const keys = [...this.stagedToDrop];
+    this.stagedToDrop.clear();
+    this.dropping = this.store
+      .delete(keys)
+      // Not deleted this time: tried again with the next batch.
+      .catch(() => void keys.forEach((k) => this.stagedToDrop.add(k)))
+      .finally(() => (this.dropping = undefined));
+    return this.dropping;
+  }
 
   /** Uploads a data file where no folder reader looks. Nothing references it yet. */
   async stage(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
@@ -46,7 +102,7 @@ export class FilePlacement {
       keys.map(async (key) => {
         const staged = this.layout.stagedFile(key);
         if (await this.store.copy(staged, key)) {
-          await this.store.delete([staged]);
+          await this.dropLater(staged);
           published.push(key);
         } else if (!(await this.store.head(key))) {
           // Published and then retired by a later version, or lost: the caller decides.

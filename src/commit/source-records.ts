@@ -95,12 +95,23 @@ export class SourceRecords {
     return ranges;
   }
 
-  async writeSourceCheckpoint(checkpoint: SourceCheckpoint): Promise<void> {
+  /**
+   * Writes a source checkpoint. `announce` (the default) counts it as lake activity, so that this
+   * process's completeness check reads every checkpoint and marker again at once: for a change
+   * that may complete a partition. Without, the last reading stays in use, with this checkpoint
+   * put in it.
+   */
+  async writeSourceCheckpoint(checkpoint: SourceCheckpoint, options: { announce?: boolean } = {}): Promise<void> {
     const key = this.layout.sourceCheckpoint(checkpoint.dataset, checkpoint.topic, checkpoint.partition);
     const { etag } = await putJson(this.store, key, checkpoint);
     // What was written is known: the next listing that shows this ETag needs no read of it.
     if (etag !== '') this.checkpointObjects.set(key, { value: checkpoint, etag });
-    noteLakeActivity(this.layout.metaRoot(checkpoint.dataset));
+    if (options.announce ?? true) {
+      noteLakeActivity(this.layout.metaRoot(checkpoint.dataset));
+      return;
+    }
+    const read = this.checkpointReads.get(`${checkpoint.dataset}\n${checkpoint.topic}`);
+    if (read) read.value = [...read.value.filter((c) => c.partition !== checkpoint.partition), checkpoint];
   }
 
   async readSourceCheckpoints(dataset: string, topic: string): Promise<SourceCheckpoint[]> {

@@ -38,9 +38,11 @@ export async function publishCheckpoints(ctx: PipelineContext, now: number): Pro
     const fingerprint = JSON.stringify(checkpoint);
     const last = source.lastPublished;
     if (fingerprint === last?.fingerprint) continue;
-    if (!checkpointIsUrgent(last?.checkpoint, checkpoint, ctx.timing) && last !== undefined && now - last.atMs < interval) continue;
+    const urgent = checkpointIsUrgent(last?.checkpoint, checkpoint, ctx.timing);
+    if (!urgent && last !== undefined && now - last.atMs < interval) continue;
     writes.push(
-      deps.commitLog.writeSourceCheckpoint({ ...checkpoint, updated_at: new Date(now).toISOString() }).then(
+      // Only a change that may complete a partition makes the completeness check read all again.
+      deps.commitLog.writeSourceCheckpoint({ ...checkpoint, updated_at: new Date(now).toISOString() }, { announce: urgent }).then(
         () => void (source.lastPublished = { checkpoint, fingerprint, atMs: now }),
         (err: unknown) => deps.logger.warn({ dataset: dataset.name, partition: p, err: describeError(err) }, 'publishing checkpoint failed'),
       ),

@@ -3,6 +3,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { TukangConfig } from '../config/schema.js';
 import type { SourceRecord } from '../core/records.js';
 import { CommitLog } from '../commit/commit-log.js';
+import type { FilePlacement } from '../commit/file-placement.js';
 import type { CommitListener } from '../commit/commit-listener.js';
 import { resolveSchema } from '../cleansing/schema/resolve-schema.js';
 import { describeError } from '../errors/catalogue.js';
@@ -51,6 +52,7 @@ export class Materializer implements Component, SourceHandler {
   private readonly rowWorkers: RowWorkerPool | undefined;
   private readonly source: KafkaSource;
   private readonly budgetBytes: number;
+  private readonly placement: FilePlacement;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   /** The offset commit running now, and whether another was asked for meanwhile (see commitSoon). */
@@ -74,6 +76,8 @@ export class Materializer implements Component, SourceHandler {
     const layout = new LakeLayout(config.s3.prefix);
     const commitLog = new CommitLog(store, layout, config.s3.bucket, listener);
     commitLog.openListReuseMs = config.materializer.open_list_interval;
+    commitLog.placement.deferStagedDeletes();
+    this.placement = commitLog.placement;
     // Files are encoded by the row workers when there are any, else by the encode workers.
     const flushSlots = new FlushSlots((rowWorkerCount > 0 ? rowWorkerCount : config.materializer.encode_workers) * 2 + 2);
     const dedupMaxBytes = dedupBytesPerPipeline(this.budgetBytes, config.datasets.length);
@@ -171,6 +175,7 @@ export class Materializer implements Component, SourceHandler {
     await this.commitSoon();
     await this.source.stop();
     await this.source.disconnect();
+    await this.placement.settle().catch((err: unknown) => this.logger.warn({ err: describeError(err) }, 'deleting staged copies of published files failed; gc finds them'));
     await this.encoder.close();
     await this.rowWorkers?.close();
   }

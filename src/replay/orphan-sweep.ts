@@ -17,7 +17,8 @@ export interface OrphanFile {
 
 /**
  * Files outside every Hive folder that no version will need: uploads staged but never committed
- * (a crash before the commit, a replay or compaction that failed) and files moved out of a folder
+ * (a crash before the commit, a replay or compaction that failed), staged copies of files already
+ * published (a crash before their deferred delete), and files moved out of a folder
  * (superseded by a replay or compaction, or orphans found by a reconciliation). Both are dated by
  * when they were written there, which for a superseded file is when its version was replaced; only
  * those older than the retention go, and never one the partition's current state lists.
@@ -48,7 +49,9 @@ export async function findOrphans(
         if (cut < 0) continue;
         const partitionPath = relative.slice(0, cut);
         const dataKey = `${layout.partitionDir(dataset, partitionPath)}${relative.slice(cut + 1)}`;
-        if ((await currentKeys(dataset, partitionPath)).has(dataKey)) continue; // committed, not yet published
+        // Committed and not yet published: it stays. Committed and published, a staged copy is one
+        // a crash kept the service from deleting (FilePlacement.deferStagedDeletes): it goes.
+        if ((await currentKeys(dataset, partitionPath)).has(dataKey) && (root !== layout.stagingRoot(dataset) || (await store.head(dataKey)) === undefined)) continue;
         orphans.push({ dataset, partition_path: partitionPath, key: o.key, data_key: dataKey, bytes: o.size, written_at: new Date(o.lastModifiedMs).toISOString() });
       }
     }

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { CommitLog } from '../../../src/commit/commit-log.js';
 import type { FileCommit } from '../../../src/lake/metadata-types.js';
 import { MemoryObjectStore } from '../../../src/storage/memory-object-store.js';
+import { CountingObjectStore } from '../../../src/storage/counting-object-store.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ordersFileCommit } from '../../helpers/file-commits.js';
 
@@ -73,4 +74,23 @@ test('a crash between the commit and the publish, and an orphan upload, are both
   await log.completePartition('orders', PATH);
   assert.deepEqual(folder(store), [a.key]);
   assert.ok(await store.head(layout.supersededFile(orphan)), 'the orphan is moved out, not deleted');
+});
+
+// Issue 14: a DeleteObjects per published file was one of the ~12 S3 requests of each file.
+test('the service deletes the staged copies of published files together; until then the folder copy is what is found', async () => {
+  const memory = new MemoryObjectStore();
+  const store = new CountingObjectStore(memory);
+  const log = new CommitLog(store, layout, 'b');
+  log.placement.deferStagedDeletes();
+  const files = Array.from({ length: 5 }, (_, i) => fileCommit(`f${i}`, i * 10, i * 10 + 9));
+  for (const f of files) {
+    await log.placement.stage(f.key, new Uint8Array([1, 2, 3]), 'application/vnd.apache.parquet');
+    await log.commitFile(f);
+  }
+  assert.deepEqual(folder(memory).sort(), files.map((f) => f.key).sort(), 'all published');
+  assert.equal(store.counts.get('delete') ?? 0, 0, 'no delete per file');
+  assert.deepEqual(await log.placement.locate(files[0]!.key), { key: files[0]!.key, size: 3 }, 'the folder copy comes first');
+  await log.placement.settle();
+  assert.equal(store.counts.get('delete'), 1, 'one request for the five staged copies');
+  for (const f of files) assert.equal(await store.head(layout.stagedFile(f.key)), undefined);
 });

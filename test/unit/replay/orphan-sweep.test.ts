@@ -59,3 +59,17 @@ test('the service runs gc on its own, every interval', async () => {
   assert.equal(await store.head(layout.supersededFile(a.key)), undefined, 'the superseded file went without anyone calling gc');
   assert.ok(await store.head(r.key));
 });
+
+test('a staged copy of a published file (a crash before its deferred delete) is an orphan after the retention; the folder copy stays', async () => {
+  const store = new MemoryObjectStore();
+  const log = new CommitLog(store, layout, 'b');
+  log.placement.deferStagedDeletes();
+  const f = file('kept', 0, 9);
+  await log.placement.stage(f.key, new Uint8Array([1]), 'x');
+  await log.commitFile(f); // published; the staged copy waits for a batch that a crash never sends
+  assert.ok(await store.head(layout.stagedFile(f.key)));
+  const later = await collectGarbage(store, layout, { bucket: 'b', datasets: ['orders'], retentionMs: 7 * DAY, dryRun: false, nowMs: Date.now() + 8 * DAY });
+  assert.deepEqual((later.orphans ?? []).map((o) => o.key), [layout.stagedFile(f.key)]);
+  assert.equal(await store.head(layout.stagedFile(f.key)), undefined);
+  assert.ok(await store.head(f.key), 'the published file stays');
+});
