@@ -174,6 +174,8 @@ export const datasetSchema = z
         row_group_rows: z.number().int().min(1).default(100_000),
         /** Late rows (for partitions already flushed) are collected this long before they are written. */
         late_batch_window: durationMs.default(60_000),
+        /** A buffer open this long is written even though its partition is not due: bounds visibility latency; 0 turns it off. */
+        max_buffer_age: durationMs.default(0),
       })
       .prefault({}),
     /** Rewrites a complete partition's files into as few sorted files as `files.target_rows`/`target_bytes` allow. */

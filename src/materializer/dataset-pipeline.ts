@@ -46,7 +46,7 @@ export class DatasetPipeline {
       watermarks: new WatermarkTracker(w.max_out_of_orderness, w.idle_timeout),
       dedup,
       clock: deps.clock ?? Date.now,
-      timing: { partitionMs: partitionLength(dataset.partitioning.granularity), lateness: w.allowed_lateness, lateBatchWindow: dataset.files.late_batch_window },
+      timing: { partitionMs: partitionLength(dataset.partitioning.granularity), lateness: w.allowed_lateness, lateBatchWindow: dataset.files.late_batch_window, maxBufferAge: dataset.files.max_buffer_age },
     };
     this.router = new RecordRouter(dataset, deps.rows, dedup, table);
     this.flushes = new FlushScheduler(this.ctx, deps.maxInFlight ?? 4, deps.flushSlots);

@@ -8,6 +8,8 @@ export interface FlushTiming {
   lateness: number;
   /** files.late_batch_window, ms: how long a late buffer collects rows before it is written. */
   lateBatchWindow: number;
+  /** files.max_buffer_age, ms: a buffer open this long is written, due or not; 0 or absent: never for its age. */
+  maxBufferAge?: number;
 }
 
 /** The watermark at which a time partition is over for a source partition: end plus allowed lateness. */
@@ -21,11 +23,17 @@ export function dueAt(buffer: PartitionBuffer, timing: FlushTiming): number {
 
 /**
  * The open buffers to write now: those whose time partition the source partition's watermark
- * has passed (end plus allowed lateness). Late buffers wait for the late batch window, so that a
- * trickle of late events makes one new partition version rather than one per tick.
+ * has passed (end plus allowed lateness), and those open for `maxBufferAge` (a bound on how long
+ * a row waits to become visible, paid for in smaller files that compaction merges once the
+ * partition completes). Late buffers wait for the late batch window, so that a trickle of late
+ * events makes one new partition version rather than one per tick.
  */
 export function dueBuffers(open: readonly PartitionBuffer[], watermark: number, now: number, timing: FlushTiming): PartitionBuffer[] {
-  return open.filter((b) => dueAt(b, timing) <= watermark && !(b.late && now - b.createdAtMs < timing.lateBatchWindow));
+  const maxAge = timing.maxBufferAge ?? 0;
+  return open.filter((b) => {
+    if (b.late) return now - b.createdAtMs >= timing.lateBatchWindow && dueAt(b, timing) <= watermark;
+    return dueAt(b, timing) <= watermark || (maxAge > 0 && now - b.createdAtMs >= maxAge);
+  });
 }
 
 /** The largest open buffers, largest first, until together they hold at least `bytesToFree`. */

@@ -30,6 +30,16 @@ test('late batch window: a late buffer waits for the window even when due', () =
   assert.deepEqual(dueBuffers([late], watermark, 1_000 + 30_000, timing), [late]);
 });
 
+test('max buffer age: a buffer open that long is written before its partition is due; off at 0; late buffers keep their window', () => {
+  const open = buffer(H10, 1, { createdAt: 1_000 });
+  const late = buffer(H10, 1, { late: true, createdAt: 1_000 });
+  const aged: FlushTiming = { ...timing, maxBufferAge: 2_000 };
+  const watermark = H10 + 600_000; // hour 10 is not due
+  assert.deepEqual(dueBuffers([open, late], watermark, 2_999, aged), []);
+  assert.deepEqual(dueBuffers([open, late], watermark, 3_000, aged), [open]);
+  assert.deepEqual(dueBuffers([open], watermark, 1_000_000, { ...timing, maxBufferAge: 0 }), [], 'off');
+});
+
 test('memory pressure: the largest buffers are chosen until the bytes to free are covered', () => {
   const [small, big, middle] = [buffer(H10, 10), buffer(H10 + HOUR, 500), buffer(H10 + 2 * HOUR, 100)];
   assert.deepEqual(largestToShed([small, big, middle] as PartitionBuffer[], 1), [big]);
@@ -73,6 +83,24 @@ test('in the pipeline: files.target_bytes starts a flush too', async (t) => {
   await pipeline.waitForFlushes(true);
   const files = (await readPartitionStates(lake.store, '', 'orders'))[0]?.files ?? [];
   assert.ok(files.length >= 1 && (files[0]?.rows ?? 0) < 6, `a file before all six rows: ${files.map((f) => f.rows).join(', ')}`);
+});
+
+test('in the pipeline: files.max_buffer_age writes a buffer that old although its hour is open, and Kafka may pass it', async (t) => {
+  const lake = memoryLake(t);
+  const clock = new FakeClock();
+  const pipeline = pipelineOver(lake, { clock, dataset: ordersDataset({ files: { max_buffer_age: '2s' } }) });
+  await pipeline.assign(0, 0);
+  await pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a')], 2);
+  clock.advance(1_999);
+  await pipeline.processBatch(0, [orderRecord(0, 1, '2026-11-21T10:10:01Z', 'b')], 2);
+  await pipeline.tick();
+  await pipeline.waitForFlushes(true);
+  assert.deepEqual(await pathsWritten(lake.store), [], 'younger than 2 s');
+  clock.advance(1);
+  await pipeline.tick();
+  await pipeline.waitForFlushes(true);
+  assert.deepEqual((await readPartitionStates(lake.store, '', 'orders'))[0]?.files.map((f) => f.rows), [2], 'both rows, hour 10 still open');
+  assert.deepEqual([...pipeline.committableOffsets()], [[0, 2]]);
 });
 
 test('in the pipeline: an idle, caught-up source partition flushes everything on the tick; one that lags does not', async (t) => {
