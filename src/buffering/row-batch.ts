@@ -1,10 +1,12 @@
 /**
  * The hand-over from a buffer to the encoder: one file's rows, already sorted, column-major.
- * Data values stay as the cleansing stage produced them (CellValue); lineage numbers go straight
+ * Data values stay as the cleansing stage produced them (CellValue), or text columns come packed
+ * as UTF-8 (column-cells.ts); lineage numbers go straight
  * into typed arrays because they exist for every row of every dataset and are always numbers.
  */
 import type { CellValue } from '../core/records.js';
 import type { ResolvedColumn } from '../core/resolved-schema.js';
+import type { GatheredColumn } from './column-cells.js';
 
 /** Where each row came from. One entry per row, except the topic, which a batch shares. */
 export interface RowBatchLineage {
@@ -22,10 +24,15 @@ export interface RowBatchLineage {
 export interface RowBatch {
   /** The dataset's data columns; lineage columns are added by the encoder. */
   columns: readonly ResolvedColumn[];
-  /** Column-major: values[c][r] is column c of row r. */
-  values: CellValue[][];
+  /** Column-major: values[c][r] is column c of row r; a row store may hand text columns over packed. */
+  values: GatheredColumn[];
   lineage: RowBatchLineage;
   rowCount: number;
+}
+
+/** A batch the builder made: every column as values. */
+export interface BuiltRowBatch extends RowBatch {
+  values: CellValue[][];
 }
 
 /**
@@ -75,9 +82,9 @@ export class RowBatchBuilder {
     this.count = row + 1;
   }
 
-  build(): RowBatch {
+  build(): BuiltRowBatch {
     const n = this.count;
-    const batch: RowBatch = {
+    const batch: BuiltRowBatch = {
       columns: this.columns,
       values: this.values,
       lineage: {

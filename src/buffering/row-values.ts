@@ -1,15 +1,18 @@
 import type { CellValue } from '../core/records.js';
+import type { ResolvedColumn } from '../core/resolved-schema.js';
+import { cellsFor, type ColumnCells, type GatheredColumn } from './column-cells.js';
 
 /**
  * The data values of buffered rows, column-major per buffer, and of decoded batches waiting for
  * their placements. Whichever thread decodes keeps these (a row worker, or the main thread for
- * the in-process store); the main thread's PartitionBuffer keeps the rest of each row.
+ * the in-process store); the main thread's PartitionBuffer keeps the rest of each row. Text
+ * columns are kept as UTF-8 bytes (column-cells.ts).
  */
 export class RowValues {
   private readonly pending = new Map<number, Array<CellValue[] | undefined>>();
-  private readonly buffers = new Map<number, CellValue[][]>();
+  private readonly buffers = new Map<number, ColumnCells[]>();
 
-  constructor(private readonly columnCount: number) {}
+  constructor(private readonly columns: readonly ResolvedColumn[]) {}
 
   /** Keeps a decoded batch's values until `place` says where they go. */
   hold(batchId: number, values: Array<CellValue[] | undefined>): void {
@@ -21,36 +24,28 @@ export class RowValues {
     const values = this.pending.get(batchId);
     this.pending.delete(batchId);
     if (values === undefined) return;
-    const columnCount = this.columnCount;
+    const columnCount = this.columns.length;
     for (let i = 0; i < placements.length; i++) {
       const id = placements[i] as number;
       const row = values[i];
       if (id < 0 || row === undefined) continue;
       let columns = this.buffers.get(id);
       if (columns === undefined) {
-        columns = Array.from({ length: columnCount }, (): CellValue[] => []);
+        columns = this.columns.map(cellsFor);
         this.buffers.set(id, columns);
       }
-      for (let c = 0; c < columnCount; c++) (columns[c] as CellValue[]).push(row[c] as CellValue);
+      for (let c = 0; c < columnCount; c++) (columns[c] as ColumnCells).push(row[c] as CellValue);
     }
   }
 
   /** The values of a buffer's rows `order` (indices in the order they were placed), column-major. */
-  rows(bufferId: number, order: Uint32Array): CellValue[][] {
+  rows(bufferId: number, order: Uint32Array): GatheredColumn[] {
     const columns = this.buffers.get(bufferId);
-    if (columns === undefined && order.length > 0 && this.columnCount > 0) throw new RangeError(`no rows are held for buffer ${bufferId}`);
-    const out: CellValue[][] = [];
-    for (let c = 0; c < this.columnCount; c++) {
-      const column = (columns as CellValue[][])[c] as CellValue[];
-      const picked = new Array<CellValue>(order.length);
-      for (let k = 0; k < order.length; k++) {
-        const i = order[k] as number;
-        if (i >= column.length) throw new RangeError(`buffer ${bufferId} holds ${column.length} rows, not row ${i}`);
-        picked[k] = column[i] as CellValue;
-      }
-      out.push(picked);
+    if (columns === undefined) {
+      if (order.length > 0 && this.columns.length > 0) throw new RangeError(`no rows are held for buffer ${bufferId}`);
+      return this.columns.map(() => []);
     }
-    return out;
+    return columns.map((cells) => cells.gather(order, `buffer ${bufferId}`));
   }
 
   free(bufferIds: Iterable<number>): void {

@@ -6,6 +6,7 @@
 import { RecordBatch, Schema, Struct, Table, makeData, tableToIPC } from 'apache-arrow';
 import { buildColumnData, fieldFor } from './column-data.js';
 import { fileFieldIds, withFieldId } from './field-ids.js';
+import { buildPackedUtf8 } from './flat-vectors.js';
 import { buildLineageColumns, type ColumnData } from './lineage-columns.js';
 import type { RowBatch } from '../../buffering/row-batch.js';
 
@@ -14,8 +15,9 @@ export function rowBatchToArrowTable(batch: RowBatch): Table {
   if (values.length !== columns.length) throw new TypeError(`batch has ${values.length} value columns for ${columns.length} schema columns`);
   const built: ColumnData[] = columns.map((column, c) => {
     const columnValues = values[c] ?? [];
-    if (columnValues.length !== rowCount) throw new TypeError(`column "${column.name}" has ${columnValues.length} values for ${rowCount} rows`);
-    const data = buildColumnData(column, columnValues);
+    const length = Array.isArray(columnValues) ? columnValues.length : columnValues.offsets.length - 1;
+    if (length !== rowCount) throw new TypeError(`column "${column.name}" has ${length} values for ${rowCount} rows`);
+    const data = Array.isArray(columnValues) ? buildColumnData(column, columnValues) : buildPackedUtf8(columnValues, column.name, column.nullable);
     return { field: fieldFor(column, data), data };
   });
   built.push(...buildLineageColumns(batch.lineage, rowCount));

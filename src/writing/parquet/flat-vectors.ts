@@ -5,7 +5,9 @@
  * ~3× slower overall), so these loops touch each value once and allocate nothing per value.
  */
 import { Bool, DateDay, Float64, Int32, Int64, TimestampMillisecond, Utf8, makeData, type Data } from 'apache-arrow';
+import type { PackedUtf8 } from '../../buffering/column-cells.js';
 import type { CellValue } from '../../core/records.js';
+import { jsonText } from '../../core/json-text.js';
 import { Int64Writer, markNull } from './arrow-buffers.js';
 
 /** One column's values in row order; `undefined` (a missing struct field) counts as null. */
@@ -57,7 +59,7 @@ export function buildUtf8(values: ColumnValues, column: string, nullsAllowed: bo
         continue;
       }
       if (!stringifyOthers) throw new ColumnValueError(column, i, 'a string', v);
-      v = stringifyJson(v);
+      v = jsonText(v);
     }
     if (v.length > 0) {
       // Three bytes per UTF-16 unit is the worst case; only when that might not fit is the exact
@@ -81,8 +83,23 @@ export function buildUtf8(values: ColumnValues, column: string, nullsAllowed: bo
   });
 }
 
-function stringifyJson(value: CellValue): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+/** A text column a row store packed already (buffering/column-cells.ts): only nulls are checked. */
+export function buildPackedUtf8(packed: PackedUtf8, column: string, nullsAllowed: boolean): Data<Utf8> {
+  const n = packed.offsets.length - 1;
+  if (packed.nullCount > 0 && !nullsAllowed) {
+    const validity = packed.validity as Uint8Array;
+    let row = 0;
+    while (row < n && ((validity[row >> 3] as number) & (1 << (row & 7))) !== 0) row++;
+    throw new ColumnValueError(column, row, 'a non-null string', null);
+  }
+  return makeData({
+    type: new Utf8(),
+    length: n,
+    nullCount: packed.nullCount,
+    nullBitmap: packed.nullCount > 0 ? packed.validity : null,
+    valueOffsets: packed.offsets,
+    data: packed.bytes,
+  });
 }
 
 function grownBuffer(buffer: Buffer, used: number, needed: number): Buffer {

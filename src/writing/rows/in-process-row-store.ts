@@ -29,7 +29,7 @@ export class InProcessRowStore implements RowStore {
     private readonly encoder: Pick<ParquetEncoderPool, 'encode'>,
   ) {
     this.paths = new PartitionPaths(dataset, schema);
-    this.values = new RowValues(schema.columns.length);
+    this.values = new RowValues(schema.columns);
   }
 
   decodeBatch(records: readonly SourceRecord[], sourcePartition: number, _nowMs?: number): Promise<DecodedBatch> {

@@ -46,7 +46,7 @@ function handle(request: RowWorkerRequest): void {
           throw new Error('unreachable');
         },
         paths: new PartitionPaths(request.dataset, request.schema),
-        values: new RowValues(request.schema.columns.length),
+        values: new RowValues(request.schema.columns),
         nowMs: 0,
       };
       store.decode = createDecoder(request.dataset, request.schema, () => store.nowMs);
