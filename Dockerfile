@@ -14,5 +14,7 @@ COPY web ./web
 ENV NODE_ENV=production
 # About twice materializer.memory_budget_mb (256) plus 64: see docs/architecture.md, Memory.
 ENV NODE_OPTIONS=--max-old-space-size=576
+# glibc malloc: fewer arenas, large blocks mapped and returned (docs/architecture.md, Memory).
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072
 EXPOSE 8080
 CMD ["node", "bin/tukang.js", "run"]

@@ -28,7 +28,7 @@ import { BENCH_BUCKET, ORDER_COLUMNS, benchConfig, benchKafka, benchStore, broke
 import { peerRows } from './lib/peer-report.js';
 import { defaultPeerDir, peerUnavailable, PEERS, runPeer, type PeerName, type PeerResult } from './lib/peer.js';
 import { lineChart, table } from './lib/report.js';
-import { startService, watchUntilCommitted, type ProgressSample } from './lib/service.js';
+import { serviceMallocEnv, startService, watchUntilCommitted, type ProgressSample } from './lib/service.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -347,7 +347,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     started_at: startedAt,
     machine: machine(),
-    parameters: { events: N, stream_rate: Number(args['stream-rate']), latency_events: Number(args['latency-events']), latency_rate: Number(args['latency-rate']), open_events: Number(args['open-events']), event_bytes: EVENT_BYTES, partitions: PARTITIONS, duplicate_rate: DUP_RATE, disorder_ms: DISORDER_MS, hours: HOURS, memory_budget_mb: BUDGET_MB, heap_limit_mib: HEAP_MIB, encode_workers: ENCODE_WORKERS, ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
+    parameters: { events: N, stream_rate: Number(args['stream-rate']), latency_events: Number(args['latency-events']), latency_rate: Number(args['latency-rate']), open_events: Number(args['open-events']), event_bytes: EVENT_BYTES, partitions: PARTITIONS, duplicate_rate: DUP_RATE, disorder_ms: DISORDER_MS, hours: HOURS, memory_budget_mb: BUDGET_MB, heap_limit_mib: HEAP_MIB, malloc: serviceMallocEnv(), encode_workers: ENCODE_WORKERS, ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
   };
   const topics: string[] = [];
   try {

@@ -2,6 +2,7 @@
  * Runs `tukang run` as its own process (so that its RSS and CPU are its own), samples
  * /proc/<pid> and the group's committed offsets, and reports progress over time.
  */
+import { ADVISED_MALLOC_ENV } from '../../src/materializer/runtime-memory.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +61,19 @@ export interface RunningService {
   stop(): Promise<number | null>;
 }
 
+/**
+ * The service starts with the glibc malloc settings docs/architecture.md (Memory) advises; the
+ * same variable in the bench's own environment wins (set glibc's defaults to measure without them).
+ */
+const SERVICE_MALLOC_ENV = ADVISED_MALLOC_ENV;
+
+/** The malloc settings a service started now gets, for the results' parameters. */
+export function serviceMallocEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(SERVICE_MALLOC_ENV)) env[name] = process.env[name] ?? value;
+  return env;
+}
+
 export function startService(options: ServiceOptions): RunningService {
   const dir = mkdtempSync(join(tmpdir(), 'tukang-bench-'));
   const file = join(dir, 'config.json');
@@ -70,6 +84,7 @@ export function startService(options: ServiceOptions): RunningService {
     cwd: process.cwd(),
     // BENCH_SERVICE_NODE_OPTIONS adds diagnostics (e.g. --import of a memory sampler, --trace-gc) to the service only.
     env: {
+      ...SERVICE_MALLOC_ENV,
       ...process.env,
       NODE_OPTIONS: [`--max-old-space-size=${options.heapLimitMiB}`, ...(options.semiSpaceMiB ? [`--max-semi-space-size=${options.semiSpaceMiB}`] : []), process.env['BENCH_SERVICE_NODE_OPTIONS'] ?? ''].join(' ').trim(),
     },

@@ -1,5 +1,4 @@
 import type { KafkaClient } from '../source/kafka-client.js';
-import { getHeapStatistics } from 'node:v8';
 import type { TukangConfig } from '../config/schema.js';
 import type { SourceRecord } from '../core/records.js';
 import { CommitLog } from '../commit/commit-log.js';
@@ -22,23 +21,7 @@ import { shedOverBudget } from './memory-budget.js';
 import { Compactor } from '../compaction/compactor.js';
 import { ReplayStore } from '../replay/replay-store.js';
 import { FlushSlots } from '../buffering/flush-slots.js';
-
-/**
- * V8 collects old garbage lazily: with its default limit (a quarter of the machine's memory) the
- * heap grows far past what the buffers need before a major collection. A limit of about twice the
- * budget keeps resident memory near it; that has to be set when Node starts.
- */
-function warnAboutHeapLimit(budgetBytes: number, logger: Logger): void {
-  const limitMiB = Math.round(getHeapStatistics().heap_size_limit / 1048576);
-  const recommended = Math.round((budgetBytes * 2) / 1048576) + 64;
-  if (limitMiB > recommended * 2) {
-    logger.warn(
-      { heap_limit_mib: limitMiB, recommended_mib: recommended },
-      `V8 may grow the heap far past the memory budget; start with NODE_OPTIONS=--max-old-space-size=${recommended}`,
-    );
-  }
-}
-
+import { adviseOnMemorySettings } from './runtime-memory.js';
 
 /**
  * Runs every configured dataset: one Kafka consumer (one group) feeding one pipeline per topic,
@@ -122,7 +105,7 @@ export class Materializer implements Component, SourceHandler {
       this.logger.warn('no datasets configured; the materializer has nothing to do');
       return;
     }
-    warnAboutHeapLimit(this.budgetBytes, this.logger);
+    adviseOnMemorySettings(this.budgetBytes, this.logger);
     // Topics may not exist yet (their producers create them): the service starts anyway, serves
     // the catalog, and begins consuming once they appear.
     this.starting = this.startConsuming().catch((err: unknown) => {

@@ -1,0 +1,48 @@
+import { getHeapStatistics } from 'node:v8';
+import type { Logger } from '../log/logger.js';
+
+/** The glibc malloc settings docs/architecture.md (Memory) advises, as environment variables. */
+export const ADVISED_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+
+/**
+ * V8 collects old garbage lazily: with its default limit (a quarter of the machine's memory) the
+ * heap grows far past what the buffers need before a major collection. A limit of about twice the
+ * budget keeps resident memory near it; that has to be set when Node starts.
+ */
+export function heapLimitAdvice(budgetBytes: number, heapLimitBytes: number): { heap_limit_mib: number; recommended_mib: number } | undefined {
+  const limitMiB = Math.round(heapLimitBytes / 1048576);
+  const recommended = Math.round((budgetBytes * 2) / 1048576) + 64;
+  return limitMiB > recommended * 2 ? { heap_limit_mib: limitMiB, recommended_mib: recommended } : undefined;
+}
+
+/**
+ * The advised malloc variables missing from `env`, when the process runs on glibc (`glibcVersion`
+ * is what Node's report gives; other allocators ignore the variables). glibc reads them once at
+ * process start, so they cannot be set from inside.
+ */
+export function missingMallocSettings(env: NodeJS.ProcessEnv, glibcVersion: string | undefined): string[] {
+  if (!glibcVersion) return [];
+  return Object.keys(ADVISED_MALLOC_ENV).filter((name) => env[name] === undefined);
+}
+
+/** The runtime's glibc version, when it runs on glibc. */
+function glibcVersion(): string | undefined {
+  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: unknown } };
+  const version = report.header?.glibcVersionRuntime;
+  return typeof version === 'string' ? version : undefined;
+}
+
+/** Start-up advice on the process settings that keep resident memory near the budget. */
+export function adviseOnMemorySettings(budgetBytes: number, logger: Logger): void {
+  const heap = heapLimitAdvice(budgetBytes, getHeapStatistics().heap_size_limit);
+  if (heap) logger.warn(heap, `V8 may grow the heap far past the memory budget; start with NODE_OPTIONS=--max-old-space-size=${heap.recommended_mib}`);
+  const missing = missingMallocSettings(process.env, glibcVersion());
+  if (missing.length > 0) {
+    const advised = missing.map((name) => `${name}=${ADVISED_MALLOC_ENV[name] ?? ''}`).join(' ');
+    logger.info({ missing }, `glibc malloc keeps freed memory resident; starting with ${advised} lowers peak RSS (docs/architecture.md, Memory)`);
+  }
+}
