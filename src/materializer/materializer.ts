@@ -21,7 +21,7 @@ import { shedOverBudget } from './memory-budget.js';
 import { Compactor } from '../compaction/compactor.js';
 import { ReplayStore } from '../replay/replay-store.js';
 import { FlushSlots } from '../buffering/flush-slots.js';
-import { adviseOnMemorySettings } from './runtime-memory.js';
+import { adviseOnMemorySettings, fetchMaxBytesFor } from './runtime-memory.js';
 
 /**
  * Runs every configured dataset: one Kafka consumer (one group) feeding one pipeline per topic,
@@ -90,8 +90,7 @@ export class Materializer implements Component, SourceHandler {
         topics: [...this.pipelines.keys()],
         fromBeginning: config.kafka.start_from === 'earliest',
         sessionTimeoutMs: config.kafka.session_timeout,
-        // A quarter of the budget, between 2 and 32 MiB (at least one maximal record).
-        fetchMaxBytes: Math.max(2 * 1024 * 1024, Math.min(32 * 1024 * 1024, Math.floor(this.budgetBytes / 4))),
+        fetchMaxBytes: fetchMaxBytesFor(this.budgetBytes),
         // While one partition's batch is being decoded in a row worker, others' can be routed.
         partitionsConsumedConcurrently: Math.max(1, rowWorkerCount * 2),
       },

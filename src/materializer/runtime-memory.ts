@@ -9,6 +9,17 @@ export const ADVISED_MALLOC_ENV: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The most bytes one Kafka fetch may return: a thirty-second of the budget, between 2 MiB (at
+ * least one maximal record) and 32 MiB. Responses are outside the budget, and kafkajs joins each
+ * one into a single buffer that its records' keys and values are views of, so a response stays
+ * resident until the last of its records is handled; with a quarter of the budget (64 MiB asked,
+ * 32 MiB at most) peak RSS of the backlog run was 80-100 MiB higher at the same throughput.
+ */
+export function fetchMaxBytesFor(budgetBytes: number): number {
+  return Math.max(2 * 1024 * 1024, Math.min(32 * 1024 * 1024, Math.floor(budgetBytes / 32)));
+}
+
+/**
  * V8 collects old garbage lazily: with its default limit (a quarter of the machine's memory) the
  * heap grows far past what the buffers need before a major collection. A limit of about twice the
  * budget keeps resident memory near it; that has to be set when Node starts.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ADVISED_MALLOC_ENV, heapLimitAdvice, missingMallocSettings } from '../../../src/materializer/runtime-memory.js';
+import { ADVISED_MALLOC_ENV, fetchMaxBytesFor, heapLimitAdvice, missingMallocSettings } from '../../../src/materializer/runtime-memory.js';
 
 const MiB = 1048576;
 
@@ -18,4 +18,10 @@ test('malloc: on glibc, names every advised variable the environment lacks', () 
 
 test('malloc: another allocator (no glibc in the runtime) gets no advice', () => {
   assert.deepEqual(missingMallocSettings({}, undefined), []);
+});
+
+test('Kafka fetches: a thirty-second of the budget, between 2 and 32 MiB', () => {
+  assert.equal(fetchMaxBytesFor(256 * MiB), 8 * MiB);
+  assert.equal(fetchMaxBytesFor(16 * MiB), 2 * MiB);
+  assert.equal(fetchMaxBytesFor(4096 * MiB), 32 * MiB);
 });
