@@ -12,8 +12,8 @@ COPY examples ./examples
 COPY openapi ./openapi
 COPY web ./web
 ENV NODE_ENV=production
-# About twice materializer.memory_budget_mb (256) plus 64: see docs/architecture.md, Memory.
-ENV NODE_OPTIONS=--max-old-space-size=576
+# Heap limit about twice materializer.memory_budget_mb (256) plus 64, a small young generation: see docs/architecture.md, Memory.
+ENV NODE_OPTIONS="--max-old-space-size=576 --max-semi-space-size=8"
 # glibc malloc: fewer arenas, large blocks mapped and returned (docs/architecture.md, Memory).
 ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072
 EXPOSE 8080

@@ -28,6 +28,7 @@ import { BENCH_BUCKET, ORDER_COLUMNS, benchConfig, benchKafka, benchStore, broke
 import { peerRows } from './lib/peer-report.js';
 import { defaultPeerDir, peerUnavailable, PEERS, runPeer, type PeerName, type PeerResult } from './lib/peer.js';
 import { lineChart, table } from './lib/report.js';
+import { ADVISED_SEMI_SPACE_MIB } from '../src/materializer/runtime-memory.js';
 import { serviceMallocEnv, startService, watchUntilCommitted, type ProgressSample } from './lib/service.js';
 
 const { values: args } = parseArgs({
@@ -41,6 +42,8 @@ const { values: args } = parseArgs({
     'budget-mb': { type: 'string', default: '256' },
     /** V8 heap limit of the service (--max-old-space-size); default twice the budget plus 64 MiB, as docs/architecture.md advises. */
     'heap-mib': { type: 'string', default: '' },
+    /** V8 semi-space of the service (--max-semi-space-size), as docs/architecture.md advises; 0: V8's default. */
+    'semi-mib': { type: 'string', default: String(ADVISED_SEMI_SPACE_MIB) },
     'encode-workers': { type: 'string', default: '1' },
     /** materializer.row_workers of the service; empty: the configuration's default. */
     'row-workers': { type: 'string', default: '' },
@@ -72,6 +75,7 @@ const DISORDER_MS = Number(args['disorder-ms']);
 const HOURS = Number(args.hours);
 const BUDGET_MB = Number(args['budget-mb']);
 const HEAP_MIB = args['heap-mib'] ? Number(args['heap-mib']) : BUDGET_MB * 2 + 64;
+const SEMI_MIB = Number(args['semi-mib']);
 const ENCODE_WORKERS = Number(args['encode-workers']);
 const ROW_WORKERS = args['row-workers'] === '' ? undefined : Number(args['row-workers']);
 const SKIP = new Set((args.skip ?? '').split(',').filter(Boolean));
@@ -214,7 +218,7 @@ async function runPipeline(
 ): Promise<{ result: PipelineResult; lake: LakeSummary; samples: ProgressSample[]; firstFetchMs: number }> {
   const group = uniqueName(`bench-${label}`);
   const prefix = `${uniqueName(`bench-${label}`)}/`;
-  const service = startService({ config: serviceConfig(topic, group, prefix, watermark, options.files), heapLimitMiB: HEAP_MIB, ...(options.profileDir ? { cpuProfDir: options.profileDir } : {}) });
+  const service = startService({ config: serviceConfig(topic, group, prefix, watermark, options.files), heapLimitMiB: HEAP_MIB, semiSpaceMiB: SEMI_MIB, ...(options.profileDir ? { cpuProfDir: options.profileDir } : {}) });
   let ends: Map<number, number> | undefined;
   let producing: Promise<void> | undefined;
   if (options.duringRun) {
@@ -347,7 +351,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     started_at: startedAt,
     machine: machine(),
-    parameters: { events: N, stream_rate: Number(args['stream-rate']), latency_events: Number(args['latency-events']), latency_rate: Number(args['latency-rate']), open_events: Number(args['open-events']), event_bytes: EVENT_BYTES, partitions: PARTITIONS, duplicate_rate: DUP_RATE, disorder_ms: DISORDER_MS, hours: HOURS, memory_budget_mb: BUDGET_MB, heap_limit_mib: HEAP_MIB, malloc: serviceMallocEnv(), encode_workers: ENCODE_WORKERS, ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
+    parameters: { events: N, stream_rate: Number(args['stream-rate']), latency_events: Number(args['latency-events']), latency_rate: Number(args['latency-rate']), open_events: Number(args['open-events']), event_bytes: EVENT_BYTES, partitions: PARTITIONS, duplicate_rate: DUP_RATE, disorder_ms: DISORDER_MS, hours: HOURS, memory_budget_mb: BUDGET_MB, heap_limit_mib: HEAP_MIB, semi_space_mib: SEMI_MIB, malloc: serviceMallocEnv(), encode_workers: ENCODE_WORKERS, ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
   };
   const topics: string[] = [];
   try {

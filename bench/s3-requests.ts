@@ -12,6 +12,7 @@
  * Requests of 1 + 2 scaled to 1,000,000 events are the "per 1M events" figure.
  */
 import { parseArgs } from 'node:util';
+import { ADVISED_SEMI_SPACE_MIB } from '../src/materializer/runtime-memory.js';
 import { sampleOrderEvents } from '../src/sample/order-events.js';
 import { BENCH_BUCKET, ORDER_COLUMNS, benchKafka, benchStore, brokers, createTopic, deleteTopics, endOffsets, freePort, produce, round, s3Endpoint, sleep, uniqueName } from './lib/common.js';
 import { startCountingProxy } from './lib/s3-counting-proxy.js';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   const prefix = `${uniqueName('bench-s3req')}/`;
   const service = startService({
     heapLimitMiB: 576,
+    semiSpaceMiB: ADVISED_SEMI_SPACE_MIB,
     config: {
       kafka: { brokers: brokers(), group_id: group, session_timeout: '10s' },
       s3: { endpoint: proxy.url, bucket: BENCH_BUCKET, prefix },

@@ -62,15 +62,14 @@ export interface RunningService {
 }
 
 /**
- * The service starts with the glibc malloc settings docs/architecture.md (Memory) advises; the
- * same variable in the bench's own environment wins (set glibc's defaults to measure without them).
+ * The glibc malloc settings a service started now gets: those docs/architecture.md (Memory)
+ * advises, a variable set in the bench's own environment winning; none with
+ * BENCH_SERVICE_MALLOC=glibc (glibc's own behaviour, to measure what the settings change).
  */
-const SERVICE_MALLOC_ENV = ADVISED_MALLOC_ENV;
-
-/** The malloc settings a service started now gets, for the results' parameters. */
 export function serviceMallocEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(SERVICE_MALLOC_ENV)) env[name] = process.env[name] ?? value;
+  const advised = process.env['BENCH_SERVICE_MALLOC'] === 'glibc' ? {} : ADVISED_MALLOC_ENV;
+  for (const [name, value] of Object.entries(advised)) env[name] = process.env[name] ?? value;
   return env;
 }
 
@@ -84,8 +83,8 @@ export function startService(options: ServiceOptions): RunningService {
     cwd: process.cwd(),
     // BENCH_SERVICE_NODE_OPTIONS adds diagnostics (e.g. --import of a memory sampler, --trace-gc) to the service only.
     env: {
-      ...SERVICE_MALLOC_ENV,
       ...process.env,
+      ...serviceMallocEnv(),
       NODE_OPTIONS: [`--max-old-space-size=${options.heapLimitMiB}`, ...(options.semiSpaceMiB ? [`--max-semi-space-size=${options.semiSpaceMiB}`] : []), process.env['BENCH_SERVICE_NODE_OPTIONS'] ?? ''].join(' ').trim(),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,6 +20,13 @@ export function fetchMaxBytesFor(budgetBytes: number): number {
 }
 
 /**
+ * The V8 semi-space (MiB) the docs advise for the service. V8's default lets each isolate's young
+ * generation grow to 32 MiB (two 16 MiB semi-spaces), the main thread's and each row worker's;
+ * 8 MiB semi-spaces still hold a decoded fetch until its rows are columns.
+ */
+export const ADVISED_SEMI_SPACE_MIB = 8;
+
+/**
  * V8 collects old garbage lazily: with its default limit (a quarter of the machine's memory) the
  * heap grows far past what the buffers need before a major collection. A limit of about twice the
  * budget keeps resident memory near it; that has to be set when Node starts.
@@ -50,7 +57,7 @@ function glibcVersion(): string | undefined {
 /** Start-up advice on the process settings that keep resident memory near the budget. */
 export function adviseOnMemorySettings(budgetBytes: number, logger: Logger): void {
   const heap = heapLimitAdvice(budgetBytes, getHeapStatistics().heap_size_limit);
-  if (heap) logger.warn(heap, `V8 may grow the heap far past the memory budget; start with NODE_OPTIONS=--max-old-space-size=${heap.recommended_mib}`);
+  if (heap) logger.warn(heap, `V8 may grow the heap far past the memory budget; start with NODE_OPTIONS="--max-old-space-size=${heap.recommended_mib} --max-semi-space-size=${ADVISED_SEMI_SPACE_MIB}"`);
   const missing = missingMallocSettings(process.env, glibcVersion());
   if (missing.length > 0) {
     const advised = missing.map((name) => `${name}=${ADVISED_MALLOC_ENV[name] ?? ''}`).join(' ');
