@@ -28,7 +28,7 @@ import { BENCH_BUCKET, ORDER_COLUMNS, benchConfig, benchKafka, benchStore, broke
 import { peerRows } from './lib/peer-report.js';
 import { defaultPeerDir, peerUnavailable, PEERS, runPeer, type PeerName, type PeerResult } from './lib/peer.js';
 import { lineChart, table } from './lib/report.js';
-import { ADVISED_SEMI_SPACE_MIB } from '../src/materializer/runtime-memory.js';
+import { ADVISED_SEMI_SPACE_MIB, fetchMaxBytesFor } from '../src/materializer/runtime-memory.js';
 import { serviceMallocEnv, startService, watchUntilCommitted, type ProgressSample } from './lib/service.js';
 
 const { values: args } = parseArgs({
@@ -80,7 +80,8 @@ const ENCODE_WORKERS = Number(args['encode-workers']);
 const ROW_WORKERS = args['row-workers'] === '' ? undefined : Number(args['row-workers']);
 const SKIP = new Set((args.skip ?? '').split(',').filter(Boolean));
 const HOUR = 3_600_000;
-const FETCH_MAX_BYTES = Math.max(2 * 1024 * 1024, Math.min(32 * 1024 * 1024, Math.floor((BUDGET_MB * 1024 * 1024) / 4)));
+/** The service's own fetch size, so that the consume ceilings fetch as it does. */
+const FETCH_MAX_BYTES = fetchMaxBytesFor(BUDGET_MB * 1024 * 1024);
 
 function log(message: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
