@@ -1,10 +1,7 @@
-import type { CleanEvent, SourceRecord } from '../core/records.js';
+import type { CleanEvent } from '../core/records.js';
 import type { DedupMark } from '../cleansing/deduplicator.js';
-import { OriginalRecords, type OriginalRecord } from './original-records.js';
 import type { RowBatchLineage } from './row-batch.js';
 import type { StoredBuffer } from './row-intake.js';
-
-export type { OriginalRecord } from './original-records.js';
 
 /** Rows of a buffer (indices, in offset order) that go to one file, and the offset range they cover. */
 export interface Segment {
@@ -20,15 +17,15 @@ export interface Segment {
  * be dropped without touching anyone else's, and recovery can tell exactly which offsets a file
  * covers.
  *
- * It keeps what the main thread needs of each row (event id and time, offset, arrival, the
- * original record); the row's data values are in the row store under `rowsId` (buffering/row-intake).
+ * It keeps what the main thread needs of each row (event id and time, offset, arrival); the row's
+ * data values are in the row store under `rowsId` (buffering/row-intake). The Kafka record itself
+ * is not kept: a flush that fails for good reads it again for its dead letter.
  */
 export class PartitionBuffer implements StoredBuffer {
   private readonly ids: string[] = [];
   private readonly times: number[] = [];
   private readonly offsets: number[] = [];
   private readonly receivedAt: number[] = [];
-  private readonly originals = new OriginalRecords();
   private bytes = 0;
   readonly firstOffset: number;
   private last: number;
@@ -57,17 +54,12 @@ export class PartitionBuffer implements StoredBuffer {
     this.createdAtMs = nowMs;
   }
 
-  /**
-   * Adds a row. With `original`, the record's key and value are copied (a Kafka client's bytes
-   * are views of its whole fetch response, which must not stay pinned): a flush that fails for
-   * good can then send the rows to the dead-letter area as they arrived.
-   */
-  add(event: Pick<CleanEvent, 'eventId' | 'eventTimeMs'>, offset: number, receivedAtMs: number, approxBytes: number, original?: SourceRecord): void {
+  /** Adds a row. */
+  add(event: Pick<CleanEvent, 'eventId' | 'eventTimeMs'>, offset: number, receivedAtMs: number, approxBytes: number): void {
     this.ids.push(event.eventId);
     this.times.push(event.eventTimeMs);
     this.offsets.push(offset);
     this.receivedAt.push(receivedAtMs);
-    this.originals.add(original);
     this.bytes += approxBytes;
     if (offset > this.last) this.last = offset;
   }
@@ -90,11 +82,6 @@ export class PartitionBuffer implements StoredBuffer {
   /** The offset of row `index`. */
   offsetAt(index: number): number {
     return this.offsets[index] as number;
-  }
-
-  /** The Kafka record of row `index` as it arrived, when the buffer kept it. */
-  originalAt(index: number): OriginalRecord | undefined {
-    return this.originals.at(index);
   }
 
   /** The event ids of the rows held, in offset order. */

@@ -19,8 +19,6 @@ export interface RoutingRules {
   admit(record: SourceRecord, eventTimeMs: number, path: string): boolean;
   /** Whether a buffer about to be opened for this time partition holds late rows. */
   isLate(partitionStartMs: number, sourcePartition: number): boolean;
-  /** Keep a copy of each row's Kafka record in the buffer (for dead letters of a failed flush). */
-  keepOriginals: boolean;
 }
 
 /** One decoded batch being routed: its summary, and where each record went so far. */
@@ -74,7 +72,7 @@ export class RecordRouter {
       buffer.late = rules.isLate(start, sourcePartition);
       buffer.dedupMark = this.dedup.mark();
     }
-    buffer.add({ eventId, eventTimeMs }, record.offset, nowMs, approxEventBytes(record, rules.keepOriginals), rules.keepOriginals ? record : undefined);
+    buffer.add({ eventId, eventTimeMs }, record.offset, nowMs, approxEventBytes(record));
     batch.placements[index] = buffer.rowsId;
     const files = this.dataset.files;
     return { kind: 'buffered', buffer, full: buffer.rowCount >= files.target_rows || buffer.approxBytes >= files.target_bytes };
@@ -106,11 +104,9 @@ export class RecordRouter {
 
 /**
  * Memory of a buffered event: its JSON size twice over (decoded values and strings, held by the
- * row store, in a worker or here), plus object overhead, plus the copy of the record's bytes when
- * the buffer keeps it.
+ * row store, in a worker or here), plus object overhead. No copy of the record is kept (a flush
+ * that fails for good re-reads it from Kafka).
  */
-export function approxEventBytes(record: SourceRecord, keepsOriginal: boolean): number {
-  const value = record.value?.length ?? 0;
-  const kept = keepsOriginal ? value + (record.key?.length ?? 0) : 0;
-  return value * 2 + 160 + kept;
+export function approxEventBytes(record: SourceRecord): number {
+  return (record.value?.length ?? 0) * 2 + 160;
 }

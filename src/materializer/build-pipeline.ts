@@ -32,7 +32,7 @@ export function rowStoreFor(parts: PipelineParts): RowStore {
 }
 
 /** A dataset's pipeline: its row store and file flusher over the shared parts, plus optional settings. */
-export function buildPipeline(parts: PipelineParts, options: Partial<Omit<PipelineDeps, keyof PipelineParts | 'rows' | 'flusher'>> = {}): DatasetPipeline {
+export function buildPipeline(parts: PipelineParts, options: Pick<PipelineDeps, 'reread'> & Partial<Omit<PipelineDeps, keyof PipelineParts | 'rows' | 'flusher'>>): DatasetPipeline {
   const { dataset, schema, store, commitLog, layout, logger } = parts;
   const rows = rowStoreFor(parts);
   const flusher = new FileFlusher(dataset, schema, rows, store, commitLog, layout);

@@ -146,7 +146,6 @@ export class DatasetPipeline {
   private rulesFor(p: number, source: SourceState, now: number): RoutingRules {
     const { watermarks, timing } = this.ctx;
     return {
-      keepOriginals: true,
       admit: (record, eventTimeMs, path) => {
         watermarks.observe(p, eventTimeMs, now);
         // Already durable: a row of a committed file, or a duplicate dropped inside its offset

@@ -60,11 +60,13 @@ async function writtenUnflushable(ctx: PipelineContext, prefix: string): Promise
  * A flush failed for a reason retrying cannot fix (ENCODE_FAILED: a value the Parquet writer
  * refuses). Rather than hold the source partition's offsets back forever, its rows go to the
  * dead-letter area with reason `unflushable`, the error code in the message and the original
- * bytes, so nothing is lost and the offsets move on. Rows another writer (or an earlier segment
- * of this flush) already committed are left out, and so are rows an earlier run already wrote
- * here (a restart re-reads them). Counted as rejected, so that the counters still balance.
- * The buffer's duplicates are then committed as accounted ranges over the same offsets (after
- * the dead letters: a re-read inside one is skipped). Throws when S3 fails; the caller retries.
+ * bytes, so nothing is lost and the offsets move on. The bytes are read again from Kafka (buffers
+ * keep no copy; the offsets are not committed, so Kafka still holds them unless retention dropped
+ * them, which the letter's message then says). Rows another writer (or an earlier segment of
+ * this flush) already committed are left out, and so are rows an earlier run already wrote here
+ * (a restart re-reads them). Counted as rejected, so that the counters still balance. The
+ * buffer's duplicates are then committed as accounted ranges over the same offsets (after the
+ * dead letters: a re-read inside one is skipped). Throws when S3 or Kafka fails; the caller retries.
  */
 export async function deadLetterUnflushable(
   ctx: PipelineContext,
@@ -82,14 +84,17 @@ export async function deadLetterUnflushable(
   let written = 0;
   if (rows.length > 0) {
     const now = ctx.clock();
-    const batch = new DeadLetterBatch(dataset.name, buffer.sourcePartition, buffer.offsetAt(rows[0] as number));
-    for (const i of rows) {
-      const original = buffer.originalAt(i);
-      const record = { topic: dataset.topic, partition: buffer.sourcePartition, offset: buffer.offsetAt(i), timestampMs: original?.timestampMs ?? 0, key: original?.key ?? null, value: original?.value ?? null };
-      batch.add(record, 'unflushable', message, now);
-    }
     const prefix = unflushablePrefix(ctx, buffer);
-    const remaining = batch.remainingAfter(await writtenUnflushable(ctx, prefix));
+    const alreadyWritten = await writtenUnflushable(ctx, prefix);
+    const offsets = rows.map((i) => buffer.offsetAt(i)).filter((o) => !alreadyWritten.some((r) => o >= r.first && o <= r.last));
+    const originals = offsets.length > 0 ? await deps.reread(buffer.sourcePartition, offsets) : new Map<number, SourceRecord>();
+    const batch = new DeadLetterBatch(dataset.name, buffer.sourcePartition, offsets[0] ?? 0);
+    for (const offset of offsets) {
+      const original = originals.get(offset);
+      const record = original ?? { topic: dataset.topic, partition: buffer.sourcePartition, offset, timestampMs: 0, key: null, value: null };
+      batch.add(record, 'unflushable', original ? message : `${message} (the record is no longer in Kafka: its bytes are lost)`, now);
+    }
+    const remaining = batch.remainingAfter(alreadyWritten);
     if (remaining) {
       await deps.store.put(`${prefix}${pad(remaining.last)}-${pad(remaining.first)}.ndjson`, remaining.ndjson, { contentType: 'application/x-ndjson' });
       counters.deadLetterBatches++;

@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import type { Component } from '../core/component.js';
 import { KafkaSource, type SourceHandler } from '../source/kafka-source.js';
 import { isRetryableKafkaError } from '../source/kafka-retry.js';
+import { readOffsets } from '../source/range-reader.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { LakeLayout } from '../lake/lake-layout.js';
 import { ParquetEncoderPool } from '../writing/parquet/encoder-pool.js';
@@ -72,6 +73,7 @@ export class Materializer implements Component, SourceHandler {
         {
           flushSlots,
           dedupMaxBytes,
+          reread: (partition, offsets) => readOffsets(kafka, dataset.topic, partition, offsets),
           checkpointIntervalMs: config.materializer.checkpoint_interval,
           flushSettled: () => void this.commitSoon(),
           markCompaction: async (name, path) => compactor?.mark(name, path),

@@ -1,4 +1,5 @@
 import type { DatasetConfig } from '../config/schema.js';
+import type { SourceRecord } from '../core/records.js';
 import type { ResolvedSchema } from '../core/resolved-schema.js';
 import type { BufferTable } from '../buffering/buffer-table.js';
 import type { FlushSlots } from '../buffering/flush-slots.js';
@@ -16,6 +17,14 @@ import type { DatasetCounters } from './dataset-counters.js';
 import type { FlushTiming } from './flush-triggers.js';
 import type { RecoveryCoverage } from './recovery-coverage.js';
 
+/**
+ * The Kafka records at these offsets of one of the dataset's source partitions, read again, by
+ * offset (those Kafka no longer holds are absent). Buffers keep no copy of the records they hold:
+ * the rare flush that fails for good re-reads them for its dead letters (their offsets are not
+ * committed, so Kafka still has them, retention permitting).
+ */
+export type RecordRereader = (sourcePartition: number, offsets: readonly number[]) => Promise<ReadonlyMap<number, SourceRecord>>;
+
 export interface PipelineDeps {
   dataset: DatasetConfig;
   schema: ResolvedSchema;
@@ -26,6 +35,7 @@ export interface PipelineDeps {
   layout: LakeLayout;
   flusher: FileFlusher;
   logger: Logger;
+  reread: RecordRereader;
   clock?: () => number;
   /** Files being encoded and uploaded at once, per dataset. */
   maxInFlight?: number;

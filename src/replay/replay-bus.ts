@@ -19,6 +19,6 @@ export interface ReplayBus {
 export function kafkaBus(kafka: KafkaClient): ReplayBus {
   return {
     offsets: (topic) => topicOffsets(kafka, topic),
-    read: (topic, ranges, topicPartitions, onRecords, cancelled) => readRanges(kafka, topic, ranges, topicPartitions, onRecords, cancelled),
+    read: async (topic, ranges, topicPartitions, onRecords, cancelled) => void (await readRanges(kafka, topic, ranges, topicPartitions, onRecords, cancelled)),
   };
 }

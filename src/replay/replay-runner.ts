@@ -153,7 +153,7 @@ async function rebuild(deps: ReplayDeps, rows: RowStore, plan: ReplayPlan, job: 
   const router = new RecordRouter(dataset, rows, new Deduplicator(dataset.watermark.dedup_window, 5_000_000), table);
   const targets = new Set(plan.partitions.map((p) => p.partition_path));
   // A record of another partition inside the same offset range is not replayed.
-  const rules: RoutingRules = { keepOriginals: false, admit: (_record, _event, path) => targets.has(path), isLate: () => false };
+  const rules: RoutingRules = { admit: (_record, _event, path) => targets.has(path), isLate: () => false };
   const sealed: PartitionBuffer[] = [];
   const topicPartitions = (await deps.bus.offsets(dataset.topic)).map((o) => o.partition);
   const receivedAt = Date.now();

@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../../src/log/logger.js';
 import type { DatasetCounters } from '../../src/materializer/dataset-counters.js';
 import type { DatasetPipeline } from '../../src/materializer/dataset-pipeline.js';
 import { buildPipeline } from '../../src/materializer/build-pipeline.js';
+import type { RecordRereader } from '../../src/materializer/pipeline-context.js';
 import { MemoryObjectStore } from '../../src/storage/memory-object-store.js';
 import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../src/writing/parquet/encoder-pool.js';
@@ -93,6 +94,16 @@ export interface PipelineOptions {
   dedupMaxBytes?: number;
   /** Decode, keep values and encode in these row workers (materializer.row_workers); default: in-process. */
   rowWorkers?: RowWorkerPool;
+  /** What Kafka still holds, for a flush that re-reads its records (dead letters); default: nothing. */
+  topic?: readonly SourceRecord[];
+}
+
+/** A RecordRereader over records a test holds as its Kafka log; offsets not among them are gone. */
+export function rereadFrom(records: readonly SourceRecord[] = []): RecordRereader {
+  return async (partition, offsets) => {
+    const wanted = new Set(offsets);
+    return new Map(records.filter((r) => r.partition === partition && wanted.has(r.offset)).map((r) => [r.offset, r]));
+  };
 }
 
 /** One pipeline (one process's view of a dataset) over the lake, built as the materializer builds it. */
@@ -107,6 +118,7 @@ export function pipelineOver(lake: MemoryLake, options: PipelineOptions = {}): D
       ...(options.dedupMaxBytes !== undefined ? { dedupMaxBytes: options.dedupMaxBytes } : {}),
       // No real wait, but a turn of the event loop: a retry loop never starves timers (test timeouts).
       sleep: options.sleep ?? (() => new Promise<void>((resolve) => setImmediate(resolve))),
+      reread: rereadFrom(options.topic),
     },
   );
   pipeline.setPartitionCount(options.partitions ?? 1);

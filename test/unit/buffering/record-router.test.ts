@@ -21,7 +21,7 @@ function routerFor(dataset: DatasetConfig): RecordRouter {
 async function route(router: RecordRouter, record: SourceRecord, sourcePartition: number, nowMs: number, rules: RoutingRules): Promise<Routed> {
   return (await router.routeBatch([record], sourcePartition, nowMs, rules))[0] as Routed;
 }
-const everything: RoutingRules = { admit: () => true, isLate: () => false, keepOriginals: false };
+const everything: RoutingRules = { admit: () => true, isLate: () => false };
 
 test('a record is decoded, placed in its hour and buffered per (time partition, source partition)', async () => {
   const router = routerFor(ordersDataset());
@@ -55,10 +55,9 @@ test('a buffer reports full at files.target_rows', async () => {
   assert.deepEqual(kinds.map((k) => k.kind === 'buffered' && k.full), [false, false, true]);
 });
 
-test('a buffer reports full at files.target_bytes, counting the memory of every row (and of kept originals)', async () => {
+test('a buffer reports full at files.target_bytes, counting the memory of every row', async () => {
   const record = orderRecord(0, 0, '2026-11-21T10:10:00Z', 'e0');
-  const perRow = approxEventBytes(record, false);
-  assert.equal(approxEventBytes(record, true), perRow + (record.value?.length ?? 0), 'a kept original adds its bytes');
+  const perRow = approxEventBytes(record);
   const router = routerFor(ordersDataset({ files: { target_bytes: 1024 } }));
   let rows = 0;
   for (let o = 0; ; o++) {
@@ -68,19 +67,6 @@ test('a buffer reports full at files.target_bytes, counting the memory of every 
   }
   assert.equal(rows, Math.ceil(1024 / perRow));
   assert.equal(router.table.openBytes(), rows * perRow);
-});
-
-test('with keepOriginals the buffer holds its own copy of each record, for dead letters', async () => {
-  const router = routerFor(ordersDataset());
-  const record = orderRecord(0, 7, '2026-11-21T10:10:00Z', 'e7');
-  await route(router, record, 0, 1, { ...everything, keepOriginals: true });
-  const original = router.table.openBuffers()[0]?.originalAt(0);
-  const bytes = Buffer.from(record.value ?? []);
-  assert.deepEqual(original?.value, bytes);
-  record.value?.fill(0); // the client reuses its fetch buffer
-  assert.deepEqual(original?.value, bytes, 'a copy, not a view of the fetch response');
-  await route(router, orderRecord(0, 8, '2026-11-21T11:10:00Z', 'e8'), 0, 1, everything);
-  assert.equal(router.table.openBuffers()[1]?.originalAt(0), undefined);
 });
 
 test('a new buffer asks whether it is late; the rows of an existing one do not', async () => {

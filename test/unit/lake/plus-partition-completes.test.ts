@@ -14,6 +14,7 @@ import { InProcessRowStore } from '../../../src/writing/rows/in-process-row-stor
 import { FileFlusher } from '../../../src/writing/file-flusher.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
 import { readLake } from '../../helpers/lake-reader.js';
+import { rereadFrom } from '../../helpers/pipeline-driver.js';
 
 // Regression (issue 10): a `partitioning.fields` value holding `+` never completed. The open marker
 // flattened the path's `/` to `+`, and reading it back turned the value's own `+` into a `/`: the
@@ -48,7 +49,7 @@ test("a partition whose field value holds '+' (and '/', '=', '%') becomes comple
   const commitLog = new CommitLog(store, layout, 'lake');
   const rows = new InProcessRowStore(dataset, schema, createDecoder(dataset, schema), encoder);
   const flusher = new FileFlusher(dataset, schema, rows, store, commitLog, layout);
-  const pipeline = new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, logger: silentLogger() });
+  const pipeline = new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, reread: rereadFrom(), logger: silentLogger() });
   pipeline.setPartitionCount(1);
   await pipeline.assign(0, 0);
 

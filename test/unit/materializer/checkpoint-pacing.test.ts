@@ -13,6 +13,7 @@ import { InProcessRowStore } from '../../../src/writing/rows/in-process-row-stor
 import { FileFlusher } from '../../../src/writing/file-flusher.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
+import { rereadFrom } from '../../helpers/pipeline-driver.js';
 
 // Issue 14: while a backlog is read every tick moved every source partition's watermark, and every
 // tick wrote every checkpoint (16 PUTs a second on the bench) and read them all back for the
@@ -52,7 +53,7 @@ async function backlogPipeline(checkpointIntervalMs: number) {
   commitLog.clock = () => now.ms;
   const rows = new InProcessRowStore(dataset, schema, createDecoder(dataset, schema), encoder);
   const flusher = new FileFlusher(dataset, schema, rows, store, commitLog, layout);
-  const pipeline = new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, logger: silentLogger(), clock: () => now.ms, checkpointIntervalMs });
+  const pipeline = new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, reread: rereadFrom(), logger: silentLogger(), clock: () => now.ms, checkpointIntervalMs });
   pipeline.setPartitionCount(2);
   for (const p of [0, 1]) await pipeline.assign(p, 0);
   store.reset(); // the assignments read the checkpoints a previous owner left (there are none)

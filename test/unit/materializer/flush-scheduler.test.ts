@@ -33,9 +33,9 @@ test('the catalogue decides: a non-retryable failure about the rows fails for go
 test('a flush failing with ENCODE_FAILED sends its rows to the dead-letter area with their bytes, and the offsets move on', { timeout: 20_000 }, async (t) => {
   const lake = memoryLake(t);
   const encoder = failingEncoder(lake.encoder, 'ENCODE_FAILED');
-  const pipeline = pipelineOver(lake, { encoder });
-  await pipeline.assign(0, 0);
   const records = [hour10(0), hour10(1), brokenRecord(0, 2), hour10(3)];
+  const pipeline = pipelineOver(lake, { encoder, topic: records });
+  await pipeline.assign(0, 0);
   await pipeline.processBatch(0, records, 4);
   assert.deepEqual([...pipeline.committableOffsets()], [[0, 0]]);
   await flushEverything(pipeline);
@@ -56,7 +56,7 @@ test('a flush failing with ENCODE_FAILED sends its rows to the dead-letter area 
   assert.deepEqual({ unflushable: c.rejectedByReason.get('unflushable'), rejected: c.rejected, retries: c.flushRetries, encodes: encoder.calls }, { unflushable: 3, rejected: 4, retries: 0, encodes: 1 });
 
   // Killed before the offset commit: a restart reads them again and fails again; no letter is written twice.
-  const again = pipelineOver(lake, { encoder });
+  const again = pipelineOver(lake, { encoder, topic: records });
   await again.assign(0, 0);
   await again.processBatch(0, records, 4);
   await flushEverything(again);
@@ -64,6 +64,24 @@ test('a flush failing with ENCODE_FAILED sends its rows to the dead-letter area 
   assert.equal((await deadLetters(lake.store)).length, letters.length);
   assert.deepEqual(balance(again.counters), { consumed: 4, accounted: 4 });
   assert.equal(again.counters.recoveredSkips, 4);
+});
+
+test('an unflushable row that Kafka no longer holds still gets a dead letter, which says its bytes are lost', { timeout: 20_000 }, async (t) => {
+  const lake = memoryLake(t);
+  const encoder = failingEncoder(lake.encoder, 'ENCODE_FAILED');
+  const records = [hour10(0), hour10(1), hour10(2)];
+  // Retention dropped offset 0 while it was buffered.
+  const pipeline = pipelineOver(lake, { encoder, topic: records.slice(1) });
+  await pipeline.assign(0, 0);
+  await pipeline.processBatch(0, records, 3);
+  await flushEverything(pipeline);
+  assert.deepEqual([...pipeline.committableOffsets()], [[0, 3]]);
+  const letters = (await deadLetters(lake.store)).map((l) => l.letter).sort((a, b) => a.offset - b.offset);
+  assert.deepEqual(letters.map((l) => [l.offset, l.reason, l.value_base64 === null]), [[0, 'unflushable', true], [1, 'unflushable', false], [2, 'unflushable', false]]);
+  assert.match(letters[0]?.message ?? '', /^ENCODE_FAILED: .*no longer in Kafka/);
+  assert.doesNotMatch(letters[1]?.message ?? '', /no longer in Kafka/);
+  assert.equal(Buffer.from(letters[2]?.value_base64 ?? '', 'base64').toString('utf8'), records[2]?.value?.toString('utf8'));
+  assert.deepEqual(balance(pipeline.counters), { consumed: 3, accounted: 3 });
 });
 
 test('a flush failing with a retryable error is retried and then written', async (t) => {

@@ -13,6 +13,7 @@ import { InProcessRowStore } from '../../../src/writing/rows/in-process-row-stor
 import { FileFlusher } from '../../../src/writing/file-flusher.js';
 import { LakeLayout } from '../../../src/lake/lake-layout.js';
 import { ParquetEncoderPool } from '../../../src/writing/parquet/encoder-pool.js';
+import { rereadFrom } from '../../helpers/pipeline-driver.js';
 
 // Issue 14: while no events arrive, an instance makes at most 100 S3 requests per hour per dataset.
 
@@ -48,7 +49,7 @@ test('an idle pipeline (stream stopped, its last hour still open) makes at most 
   commitLog.clock = () => now.ms;
   const rows = new InProcessRowStore(dataset, schema, createDecoder(dataset, schema), encoder);
   const flusher = new FileFlusher(dataset, schema, rows, store, commitLog, layout);
-  const pipeline = new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, logger: silentLogger(), clock: () => now.ms });
+  const pipeline = new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, reread: rereadFrom(), logger: silentLogger(), clock: () => now.ms });
   pipeline.setPartitionCount(2);
   for (const p of [0, 1]) {
     await pipeline.assign(p, 0);

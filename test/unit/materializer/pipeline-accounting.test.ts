@@ -162,12 +162,12 @@ test("the duplicates of a buffer whose rows went to the dead-letter area (unflus
   const store = lake.store;
   const encoder = failingEncoder(lake.encoder, 'ENCODE_FAILED');
   const p0: SourceRecord[] = [record(0, 0, '2026-11-21T10:10:00Z', 'a'), record(0, 1, '2026-11-21T10:12:00Z', 'b'), record(0, 2, '2026-11-21T10:10:00Z', 'a')];
-  const first = await rereadAll(lake, [[0, p0]], { encoder, partitions: 1 });
+  const first = await rereadAll(lake, [[0, p0]], { encoder, partitions: 1, topic: p0 });
   assert.deepEqual(balance(first.counters), { consumed: 3, accounted: 3 });
   assert.deepEqual(await lakeAccounting(store), { rows: 0, duplicates: 1, dead_letters: 2, total: 3 });
   assert.equal((await store.list('orders/')).objects.filter((o) => o.key.endsWith('.parquet')).length, 0, 'no data file');
 
-  const again = await rereadAll(lake, [[0, p0]], { encoder, partitions: 1 });
+  const again = await rereadAll(lake, [[0, p0]], { encoder, partitions: 1, topic: p0 });
   assert.deepEqual(balance(again.counters), { consumed: 3, accounted: 3 });
   assert.equal(again.counters.recoveredSkips, 3);
   assert.deepEqual(await lakeAccounting(store), { rows: 0, duplicates: 1, dead_letters: 2, total: 3 });

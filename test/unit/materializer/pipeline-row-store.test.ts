@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/log/logger.js';
 import { DatasetPipeline } from '../../../src/materializer/dataset-pipeline.js';
 import { FileFlusher } from '../../../src/writing/file-flusher.js';
 import { InProcessRowStore } from '../../../src/writing/rows/in-process-row-store.js';
-import { FakeClock, flushEverything, memoryLake, orderRecord, ordersDataset } from '../../helpers/pipeline-driver.js';
+import { FakeClock, flushEverything, memoryLake, orderRecord, ordersDataset, rereadFrom } from '../../helpers/pipeline-driver.js';
 
 /** An in-process row store whose decodes, once `shut`, finish only when `open` is called, like a busy row worker's. */
 class GatedRows extends InProcessRowStore {
@@ -32,7 +32,7 @@ function pipelineWithRows(t: TestContext): { pipeline: DatasetPipeline; rows: Ga
   const rows = new GatedRows(dataset, schema, createDecoder(dataset, schema), encoder);
   const flusher = new FileFlusher(dataset, schema, rows, store, commitLog, layout);
   const clock = new FakeClock();
-  const pipeline = new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, logger: silentLogger(), clock: clock.now, sleep: () => new Promise((r) => setImmediate(r)) });
+  const pipeline = new DatasetPipeline({ dataset, schema, rows, store, commitLog, layout, flusher, reread: rereadFrom(), logger: silentLogger(), clock: clock.now, sleep: () => new Promise((r) => setImmediate(r)) });
   pipeline.setPartitionCount(2);
   return { pipeline, rows };
 }
