@@ -81,11 +81,19 @@ export class FlushScheduler {
     const p = sealed.buffer.sourcePartition;
     const owner = this.ctx.sources.get(p);
     const stillOwned = (): boolean => owner !== undefined && this.ctx.sources.get(p) === owner;
+    const sealedAt = performance.now();
     const release = await this.slots.acquire();
+    const startedAt = performance.now();
     try {
       return await this.flushOwned(sealed, stillOwned);
     } finally {
       release();
+      const { buffer } = sealed;
+      // How long a buffer waited for a flush slot and how long its flush took: where visibility latency goes.
+      this.ctx.deps.logger.debug(
+        { dataset: this.ctx.dataset.name, partition_path: buffer.partitionPath, partition: buffer.sourcePartition, rows: buffer.rowCount, age_ms: Math.round(this.ctx.clock() - buffer.createdAtMs), queued_ms: Math.round(startedAt - sealedAt), flush_ms: Math.round(performance.now() - startedAt) },
+        'buffer flushed',
+      );
     }
   }
 
