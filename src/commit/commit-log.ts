@@ -4,12 +4,13 @@ import { partitionStateSchema } from '../lake/metadata-schemas.js';
 import type { AccountedRange, FileCommit, PartitionState } from '../lake/metadata-types.js';
 import { readMetadata } from '../lake/read-metadata.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { accountedKept, withAccounted } from './accounted-ranges.js';
+import { withAccounted } from './accounted-ranges.js';
 import { FilePlacement } from './file-placement.js';
 import type { CommitListener } from './commit-listener.js';
 import { appendChange, maxIso, minIso, writeManifest } from './partition-documents.js';
 import { PartitionUpdates } from './partition-update.js';
 import { SourceRecords } from './source-records.js';
+import { switchedState } from './version-switch.js';
 import { accountedOverlapping, fileOverlapping, sourceRangesOf } from './source-ranges.js';
 
 /** A partition state whose open marker exists: open, and listing a file or an accounted range (see commitFile). */
@@ -258,42 +259,8 @@ export class CommitLog extends SourceRecords {
     // Marks the partition for reconciliation, so a crash between the state write and the end of
     // the folder switch below is repaired by whichever instance next processes open markers.
     await this.addOpenMarker(dataset, partitionPath);
-    const state = await this.updatePartition(dataset, partitionPath, (current, now) => {
-      if (current.version !== expectedVersion) {
-        throw new TukangError('REPLAY_CONFLICT', `partition ${partitionPath} changed from version ${expectedVersion} to ${current.version} while the replay ran`);
-      }
-      const version = current.version + 1;
-      const rows = files.reduce((n, f) => n + f.rows, 0);
-      const accounted = accountedKept(current, reason === 'replay' ? (replayed ?? []) : undefined);
-      const { accounted_ranges: _replaced, ...rest } = current;
-      return {
-        ...rest,
-        ...(accounted.length > 0 ? { accounted_ranges: accounted } : {}),
-        version,
-        files,
-        rows,
-        bytes: files.reduce((n, f) => n + f.bytes, 0),
-        duplicates: files.reduce((n, f) => n + f.duplicates, 0) + accounted.reduce((n, a) => n + a.duplicates, 0),
-        // A compaction changes no row, so the partition's late-row count stays.
-        late_rows: reason === 'compaction' ? current.late_rows : 0,
-        min_event_at: files.map((f) => f.min_event_at).sort()[0] ?? null,
-        max_event_at: files.map((f) => f.max_event_at).sort().at(-1) ?? null,
-        updated_at: now,
-        versions: [
-          ...current.versions,
-          {
-            version,
-            reason,
-            ...(reason === 'replay' ? { replay_id: replayId } : {}),
-            created_at: now,
-            completed_at: now,
-            files: files.length,
-            rows,
-            manifest: this.layout.partitionManifest(dataset, partitionPath, version),
-          },
-        ],
-      };
-    });
+    const manifest = (version: number): string => this.layout.partitionManifest(dataset, partitionPath, version);
+    const state = await this.updatePartition(dataset, partitionPath, (current, now) => switchedState(current, { expectedVersion, files, replayId, reason, manifest, ...(replayed ? { replayed } : {}) }, now));
     // The switch window: from the state write above until the folder holds the new files only.
     await this.reconcileFolder(dataset, partitionPath);
     this.listener?.partitionChanged(dataset, partitionPath, reason);
