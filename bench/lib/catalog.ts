@@ -1,10 +1,12 @@
 /**
  * Catalog latency under load: a lake prefix holding N partition states (written once and reused
  * by later runs), `tukang catalog` serving it as its own process, and autocannon driving the
- * partition listing at a fixed request rate.
+ * partition listing at a fixed request rate, as a process of its own too.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import autocannon from 'autocannon';
+import { createRequire } from 'node:module';
+import type autocannon from 'autocannon';
 import type { PartitionState } from '../../src/lake/metadata-types.js';
 import { DatasetIndex } from '../../src/catalog/index/dataset-index.js';
 import { encodeSnapshot } from '../../src/catalog/index/index-snapshot.js';
@@ -15,6 +17,28 @@ import { CATALOG_BENCH_BUCKET, ORDER_COLUMNS, benchStore, brokers, freePort, per
 import { readProc, startService } from './service.js';
 
 const HOUR = 3_600_000;
+
+/**
+ * Runs autocannon's CLI in a child process and returns its result. In the bench's own process
+ * its timings would include the pauses of that event loop, which also parses every log line of
+ * the catalog (500 a second) and keeps them: autocannon corrects for coordinated omission, so a
+ * stall of the client counts as latency of the server.
+ */
+async function loadRun(options: { url: string; connections: number; overallRate: number; duration: number; headers: Record<string, string> }): Promise<autocannon.Result> {
+  const cli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+  const args = [cli, '-j', '-c', String(options.connections), '-R', String(options.overallRate), '-d', String(options.duration)];
+  for (const [name, value] of Object.entries(options.headers)) args.push('-H', `${name}=${value}`);
+  args.push(options.url);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const line = out.trim().split('\n').at(-1) ?? '';
+  if (code !== 0 || !line.startsWith('{')) throw new Error(`autocannon exited ${code}: ${err.slice(-500)}`);
+  return JSON.parse(line) as autocannon.Result;
+}
 const TOKEN = 'bench-read-token-0123456789abcdef';
 
 function hourPath(ms: number): string {
@@ -184,10 +208,10 @@ export async function catalogBench(options: { partitions: number; ratePerSec: nu
     const body = await check.text();
     if (check.status !== 200) throw new Error(`listing answered ${check.status}: ${body.slice(0, 300)}`);
     // Warm-up, then the measured run.
-    await autocannon({ url, connections: 10, overallRate: options.ratePerSec, duration: 3, headers: { authorization: `Bearer ${TOKEN}` } });
+    await loadRun({ url, connections: 10, overallRate: options.ratePerSec, duration: 3, headers: { authorization: `Bearer ${TOKEN}` } });
     const before = readProc(service.pid);
     const firstRequest = service.requestMs.length;
-    const result = await autocannon({ url, connections: 10, overallRate: options.ratePerSec, duration: options.durationSec, headers: { authorization: `Bearer ${TOKEN}` } });
+    const result = await loadRun({ url, connections: 10, overallRate: options.ratePerSec, duration: options.durationSec, headers: { authorization: `Bearer ${TOKEN}` } });
     const after = readProc(service.pid);
     await sleep(500); // the last request lines are still in the pipe
     const server = service.requestMs.slice(firstRequest).sort((a, b) => a - b);

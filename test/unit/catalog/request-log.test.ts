@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import express from 'express';
+import { flowId, requestLog } from '../../../src/catalog/request-context.js';
+import { createLogger } from '../../../src/log/logger.js';
+
+test('each request logs one line with its flow id once, method, URL, status and time; lines logged while handling it carry the flow id too', async (t) => {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'info', format: 'json' }, sink);
+  const app = express();
+  app.use(flowId, requestLog(logger));
+  app.get('/datasets', (req, res) => {
+    (req as unknown as { log: typeof logger }).log.info('inside');
+    res.json({ ok: true });
+  });
+  const server = app.listen(0, '127.0.0.1');
+  t.after(() => server.close());
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const answer = await fetch(`http://127.0.0.1:${port}/datasets?limit=1`, { headers: { 'x-flow-id': 'flow-7' } });
+  assert.equal(answer.headers.get('x-flow-id'), 'flow-7');
+  await answer.text();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+
+  const inside = lines.find((l) => l['msg'] === 'inside');
+  assert.equal(inside?.['flow_id'], 'flow-7');
+  const done = lines.filter((l) => l['msg'] === 'request completed');
+  assert.equal(done.length, 1);
+  const line = done[0] as Record<string, unknown>;
+  assert.equal(line['flow_id'], 'flow-7');
+  assert.deepEqual(line['req'], { method: 'GET', url: '/datasets?limit=1' });
+  assert.deepEqual(line['res'], { status: 200 });
+  assert.equal(typeof line['responseTime'], 'number');
+  const raw = JSON.stringify(line);
+  assert.equal(raw.split('"flow_id"').length - 1, 1, `the flow id once: ${raw}`);
+});
