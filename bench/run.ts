@@ -55,6 +55,8 @@ const { values: args } = parseArgs({
     'catalog-partitions': { type: 'string', default: '100000' },
     'catalog-rate': { type: 'string', default: '500' },
     'catalog-duration': { type: 'string', default: '20' },
+    /** The catalog's V8 semi-space (MiB): its young generation is twice this. */
+    'catalog-semi-mib': { type: 'string', default: '64' },
     /** `snapshot`: the catalog's lake is an index snapshot alone (seconds to write); `states`: 100,000 state.json objects (15 minutes to write once, 7 to index without a snapshot). */
     'catalog-fixture': { type: 'string', default: 'snapshot' },
     skip: { type: 'string', default: '' },
@@ -452,7 +454,7 @@ async function main(): Promise<void> {
     // 6. catalog
     if (!SKIP.has('catalog')) {
       try {
-        const catalog: CatalogResult = await catalogBench({ partitions: Number(args['catalog-partitions']), ratePerSec: Number(args['catalog-rate']), durationSec: Number(args['catalog-duration']), fixture: args['catalog-fixture'] === 'states' ? 'states' : 'snapshot', log });
+        const catalog: CatalogResult = await catalogBench({ partitions: Number(args['catalog-partitions']), ratePerSec: Number(args['catalog-rate']), durationSec: Number(args['catalog-duration']), semiSpaceMiB: Number(args['catalog-semi-mib']), fixture: args['catalog-fixture'] === 'states' ? 'states' : 'snapshot', log });
         results['catalog'] = catalog;
         log(`catalog: ${JSON.stringify(catalog)}`);
       } catch (err) {

@@ -167,7 +167,7 @@ export interface CatalogResult {
   cpuCoresDuringLoad: number;
 }
 
-export async function catalogBench(options: { partitions: number; ratePerSec: number; durationSec: number; fixture?: 'states' | 'snapshot'; log: (m: string) => void }): Promise<CatalogResult> {
+export async function catalogBench(options: { partitions: number; ratePerSec: number; durationSec: number; semiSpaceMiB?: number; fixture?: 'states' | 'snapshot'; log: (m: string) => void }): Promise<CatalogResult> {
   const store = benchStore(CATALOG_BENCH_BUCKET);
   await store.ensureBucket(true);
   const snapshotOnly = options.fixture === 'snapshot';
@@ -180,7 +180,7 @@ export async function catalogBench(options: { partitions: number; ratePerSec: nu
     heapLimitMiB: 576,
     // As docs/catalog.md advises for catalog replicas: a larger young generation keeps per-request
     // garbage from being promoted: p99 ~34 ms -> ~23 ms in an in-process run over 100,000 partitions.
-    semiSpaceMiB: 64,
+    semiSpaceMiB: options.semiSpaceMiB ?? 64,
     config: {
       kafka: { brokers: brokers(), group_id: 'bench-catalog' },
       s3: { endpoint: s3Endpoint(), bucket: CATALOG_BENCH_BUCKET, prefix, create_bucket: false },
