@@ -6,6 +6,7 @@ import { DeadLetterBatch } from '../writing/dead-letter-batch.js';
 import { committedRangesOf } from '../commit/source-ranges.js';
 import { flushPieces } from '../writing/flush-pieces.js';
 import type { PipelineContext, SourceState } from './pipeline-context.js';
+import { inRanges } from '../core/offset-ranges.js';
 
 /** Writes a source partition's closed dead-letter batches (of rejected records), oldest first; a failure leaves the rest for the next tick. */
 export async function writeDeadLetters(ctx: PipelineContext, p: number, source: SourceState): Promise<void> {
@@ -86,7 +87,7 @@ export async function deadLetterUnflushable(
     const now = ctx.clock();
     const prefix = unflushablePrefix(ctx, buffer);
     const alreadyWritten = await writtenUnflushable(ctx, prefix);
-    const offsets = rows.map((i) => buffer.offsetAt(i)).filter((o) => !alreadyWritten.some((r) => o >= r.first && o <= r.last));
+    const offsets = rows.map((i) => buffer.offsetAt(i)).filter((o) => !inRanges(o, alreadyWritten));
     const originals = offsets.length > 0 ? await deps.reread(buffer.sourcePartition, offsets) : new Map<number, SourceRecord>();
     const batch = new DeadLetterBatch(dataset.name, buffer.sourcePartition, offsets[0] ?? 0);
     for (const offset of offsets) {
@@ -94,7 +95,7 @@ export async function deadLetterUnflushable(
       const record = original ?? { topic: dataset.topic, partition: buffer.sourcePartition, offset, timestampMs: 0, key: null, value: null };
       batch.add(record, 'unflushable', original ? message : `${message} (the record is no longer in Kafka: its bytes are lost)`, now);
     }
-    const remaining = batch.remainingAfter(alreadyWritten);
+    const remaining = batch.remainingAfter([]); // it holds only offsets not written yet
     if (remaining) {
       await deps.store.put(`${prefix}${pad(remaining.last)}-${pad(remaining.first)}.ndjson`, remaining.ndjson, { contentType: 'application/x-ndjson' });
       counters.deadLetterBatches++;

@@ -1,3 +1,5 @@
+import { inRanges } from '../core/offset-ranges.js';
+
 /**
  * After a restart or a rebalance, Kafka's committed offset of a source partition may lag behind
  * what is already durable in S3: a file for one hour can be committed while another hour's
@@ -35,10 +37,10 @@ export class RecoveryCoverage {
 
   coversFile(partitionPath: string, offset: number): boolean {
     const ranges = this.files.get(partitionPath);
-    return ranges !== undefined && ranges.some((r) => offset >= r.first && offset <= r.last);
+    return ranges !== undefined && inRanges(offset, ranges);
   }
 
   coversDeadLetter(offset: number): boolean {
-    return this.deadLetters.some((r) => offset >= r.first && offset <= r.last);
+    return inRanges(offset, this.deadLetters);
   }
 }

@@ -2,6 +2,7 @@ import type { KafkaClient } from './kafka-client.js';
 import type { SourceRecord } from '../core/records.js';
 import { TukangError } from '../errors/catalogue.js';
 import { topicOffsets } from './kafka-admin.js';
+import { inRanges } from '../core/offset-ranges.js';
 
 /** Offsets `first`..`last` (inclusive) of one partition of a topic. */
 export interface OffsetRange {
@@ -47,7 +48,7 @@ export async function readRanges(
         for (const m of batch.messages) {
           const offset = Number(m.offset);
           if (offset > until) break;
-          if (!wanted.some((r) => offset >= r.first && offset <= r.last)) continue;
+          if (!inRanges(offset, wanted)) continue;
           records.push({ topic, partition: batch.partition, offset, timestampMs: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null });
         }
         try {

@@ -1,4 +1,5 @@
 import type { RejectReason, SourceRecord } from '../core/records.js';
+import { inRanges } from '../core/offset-ranges.js';
 
 /** One rejected record as it is kept in the dead-letter area (one NDJSON line). */
 export interface DeadLetter {
@@ -76,7 +77,7 @@ export class DeadLetterBatch {
     const keep: number[] = [];
     for (let i = 0; i < this.offsets.length; i++) {
       const offset = this.offsets[i] as number;
-      if (!written.some((r) => offset >= r.first && offset <= r.last)) keep.push(i);
+      if (!inRanges(offset, written)) keep.push(i);
     }
     if (keep.length === 0) return undefined;
     const all = keep.length === this.lines.length;

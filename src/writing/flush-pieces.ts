@@ -1,4 +1,5 @@
 import type { PartitionBuffer } from '../buffering/partition-buffer.js';
+import { inRanges } from '../core/offset-ranges.js';
 
 /**
  * One part of a buffer's offset range that no committed range of its (time partition, source
@@ -26,7 +27,7 @@ export function flushPieces(buffer: PartitionBuffer, duplicateOffsets: readonly 
   const pieces = new Map<number, FlushPiece>();
   for (const segment of buffer.segmentsExcluding(committed)) pieces.set(before(segment.first), { rows: segment.rows, duplicates: 0, first: segment.first, last: segment.last });
   for (const offset of duplicateOffsets) {
-    if (committed.some((r) => offset >= r.first && offset <= r.last)) continue;
+    if (inRanges(offset, committed)) continue;
     const gap = before(offset);
     const piece = pieces.get(gap);
     if (!piece) {
