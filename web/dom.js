@@ -36,6 +36,33 @@ export function table(caption, headers, rows, attrs = {}) {
     h('tbody', {}, rows));
 }
 
+/**
+ * Brings a table body to `rows` in place, rows matched by `key`: a row that renders the same
+ * stays the same node (so focus and a pending click on it survive a refresh), a changed cell is
+ * swapped alone, and rows that are gone are removed.
+ */
+export function patchRows(tbody, rows, key) {
+  const old = new Map([...tbody.rows].map((row) => [key(row), row]));
+  const next = rows.map((row) => {
+    const prev = old.get(key(row));
+    if (!prev || prev.cells.length !== row.cells.length) return row;
+    for (const { name } of [...prev.attributes]) if (!row.hasAttribute(name)) prev.removeAttribute(name);
+    for (const { name, value } of [...row.attributes]) if (prev.getAttribute(name) !== value) prev.setAttribute(name, value);
+    [...row.cells].forEach((cell, i) => { if (cell.outerHTML !== prev.cells[i].outerHTML) prev.cells[i].replaceWith(cell); });
+    return prev;
+  });
+  let cursor = tbody.firstElementChild;
+  for (const row of next) {
+    if (row === cursor) cursor = cursor.nextElementSibling;
+    else tbody.insertBefore(row, cursor);
+  }
+  while (cursor) {
+    const after = cursor.nextElementSibling;
+    cursor.remove();
+    cursor = after;
+  }
+}
+
 export function dl(pairs) {
   return h('dl', { class: 'facts' }, pairs.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]));
 }

@@ -1,5 +1,5 @@
 import { api, canWrite, enc } from './api.js';
-import { errorBox, focusHeading, fmt, h, replace, statusBadge, table } from './dom.js';
+import { errorBox, focusHeading, fmt, h, patchRows, replace, statusBadge, table } from './dom.js';
 
 function progress(job) {
   const total = job.records_total || 0;
@@ -72,8 +72,22 @@ function startForm(datasets, query, onStarted) {
 export async function replaysView(main, _params, query, live) {
   const datasets = (await api('/datasets')).items;
   if (!live()) return;
-  const jobsBox = h('div', { id: 'jobs' });
+  // A cancel's error stays until the next cancel; the list is patched in place on each poll,
+  // so a focused or half-clicked Cancel button is not swapped for a copy every second.
+  const cancelMessage = h('div', { 'aria-live': 'polite', id: 'cancel-message' });
+  const listBox = h('div', {});
+  const jobsBox = h('div', { id: 'jobs' }, cancelMessage, listBox);
+  const headers = ['Job', 'Dataset', 'Status', 'Progress', 'New versions', 'Started', 'Error', ...(canWrite() ? ['Action'] : [])];
   let timer;
+  const cancel = async (job) => {
+    replace(cancelMessage);
+    try {
+      await api(`/replays/${enc(job.id)}`, { method: 'DELETE' });
+    } catch (err) {
+      replace(cancelMessage, errorBox(err));
+    }
+    refresh();
+  };
   const refresh = async () => {
     clearTimeout(timer);
     if (!live()) return;
@@ -81,20 +95,15 @@ export async function replaysView(main, _params, query, live) {
     try {
       jobs = (await api('/replays?limit=50')).items;
     } catch (err) {
-      replace(jobsBox, errorBox(err));
+      replace(listBox, errorBox(err));
       timer = setTimeout(refresh, 3_000);
       return;
     }
     if (!live()) return;
-    const cancel = async (job) => {
-      try {
-        await api(`/replays/${enc(job.id)}`, { method: 'DELETE' });
-      } catch (err) {
-        jobsBox.prepend(errorBox(err));
-      }
-      refresh();
-    };
-    replace(jobsBox, jobs.length === 0 ? h('p', {}, 'No replays yet.') : h('div', { class: 'scroll' }, table('Replay jobs, newest first', ['Job', 'Dataset', 'Status', 'Progress', 'New versions', 'Started', 'Error', ...(canWrite() ? ['Action'] : [])], jobs.map((j) => jobRow(j, cancel)), { id: 'replay-jobs' })));
+    const rows = jobs.map((j) => jobRow(j, cancel));
+    const shown = listBox.querySelector('#replay-jobs');
+    if (shown && rows.length > 0) patchRows(shown.tBodies[0], rows, (row) => row.dataset.job);
+    else replace(listBox, rows.length === 0 ? h('p', {}, 'No replays yet.') : h('div', { class: 'scroll' }, table('Replay jobs, newest first', headers, rows, { id: 'replay-jobs' })));
     // Live progress: poll while a job runs and this page is shown.
     if (jobs.some((j) => j.status === 'running')) timer = setTimeout(refresh, 1_000);
   };

@@ -56,7 +56,17 @@ test('a running replay shows its progress and is cancelled from the page; the pa
   assert.ok(reading, 'the job is in its read step');
   await screenshot(page, '07-replay-running');
   await assertAccessible(page, 'replays with a running job');
-  await page.click('#replay-jobs tr[data-status="running"] button');
+  // The list is polled every second while a job runs; the Cancel button a keyboard user has
+  // focused stays the same node, and focused, across the polls (it was rebuilt on each one).
+  const button = await page.waitForSelector('#replay-jobs tr[data-status="running"] button');
+  assert.ok(button);
+  await button.focus();
+  let polls = 0;
+  page.on('request', (req) => { if (req.method() === 'GET' && new URL(req.url()).pathname === '/replays') polls += 1; });
+  await new Promise((r) => setTimeout(r, 2_500));
+  assert.ok(polls >= 2, `the page polled the jobs ${polls} times while the job ran`);
+  assert.equal(await button.evaluate((b) => b.isConnected && b.ownerDocument.activeElement === b), true, 'the focused Cancel button outlives the polls');
+  await page.keyboard.press('Enter');
   await page.waitForSelector('#replay-jobs tr[data-status="cancelled"]');
   assert.equal(await page.$('#replay-jobs button'), null, 'a finished job has no cancel button');
   const state = await getJson<PartitionState>(c.store, new LakeLayout('').partitionState('orders', hourPath(DAY0)));
