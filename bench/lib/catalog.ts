@@ -1,12 +1,9 @@
 /**
  * Catalog latency under load: a lake prefix holding N partition states (written once and reused
- * by later runs), `tukang catalog` serving it as its own process, and autocannon driving the
- * partition listing at a fixed request rate, as a process of its own too.
+ * by later runs), `tukang catalog` serving it as its own process, and load clients driving the
+ * partition listing at a fixed request rate, as processes of their own (load-client.ts).
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import type autocannon from 'autocannon';
 import type { PartitionState } from '../../src/lake/metadata-types.js';
 import { DatasetIndex } from '../../src/catalog/index/dataset-index.js';
 import { encodeSnapshot } from '../../src/catalog/index/index-snapshot.js';
@@ -14,31 +11,11 @@ import { getJson, putJson, type ObjectStore } from '../../src/storage/object-sto
 import type { S3ObjectStore } from '../../src/storage/s3-object-store.js';
 import { LakeLayout } from '../../src/lake/lake-layout.js';
 import { CATALOG_BENCH_BUCKET, ORDER_COLUMNS, benchStore, brokers, freePort, percentile, round, s3Endpoint, sleep } from './common.js';
+import { autocannonRun, clientFloor, vegetaBinary, vegetaRun, type LoadOptions, type LoadResult } from './load-client.js';
 import { readProc, startService } from './service.js';
 
 const HOUR = 3_600_000;
 
-/**
- * Runs autocannon's CLI in a child process and returns its result. In the bench's own process
- * its timings would include the pauses of that event loop, which also parses every log line of
- * the catalog (500 a second) and keeps them: autocannon corrects for coordinated omission, so a
- * stall of the client counts as latency of the server.
- */
-async function loadRun(options: { url: string; connections: number; overallRate: number; duration: number; headers: Record<string, string> }): Promise<autocannon.Result> {
-  const cli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-  const args = [cli, '-j', '-c', String(options.connections), '-R', String(options.overallRate), '-d', String(options.duration)];
-  for (const [name, value] of Object.entries(options.headers)) args.push('-H', `${name}=${value}`);
-  args.push(options.url);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const line = out.trim().split('\n').at(-1) ?? '';
-  if (code !== 0 || !line.startsWith('{')) throw new Error(`autocannon exited ${code}: ${err.slice(-500)}`);
-  return JSON.parse(line) as autocannon.Result;
-}
 const TOKEN = 'bench-read-token-0123456789abcdef';
 
 function hourPath(ms: number): string {
@@ -150,6 +127,8 @@ export interface CatalogResult {
   url: string;
   ratePerSec: number;
   durationSec: number;
+  /** The client whose figures are the ones above: vegeta where Go can build it, else autocannon. */
+  client: LoadResult['client'];
   requests: number;
   non2xx: number;
   errors: number;
@@ -158,10 +137,14 @@ export interface CatalogResult {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** The same requests timed inside the catalog (pino-http's responseTime): no client or socket time. */
+  /** The same requests timed inside the catalog (the request log's responseTime): no client or socket time. */
   serverP50Ms: number;
   serverP99Ms: number;
   serverMaxMs: number;
+  /** Every client's run against the catalog, the judged one first. */
+  runs: Array<LoadResult & { serverP50Ms: number; serverP99Ms: number; serverMaxMs: number }>;
+  /** The same clients against a bare server answering the same number of bytes: their own floor. */
+  floors: LoadResult[];
   responseBytes: number;
   rssPeakMiB: number;
   cpuCoresDuringLoad: number;
@@ -207,14 +190,26 @@ export async function catalogBench(options: { partitions: number; ratePerSec: nu
     const check = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
     const body = await check.text();
     if (check.status !== 200) throw new Error(`listing answered ${check.status}: ${body.slice(0, 300)}`);
-    // Warm-up, then the measured run.
-    await loadRun({ url, connections: 10, overallRate: options.ratePerSec, duration: 3, headers: { authorization: `Bearer ${TOKEN}` } });
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    const vegeta = vegetaBinary();
+    if ('unavailable' in vegeta) options.log(`catalog: ${vegeta.unavailable}; the listing is judged by autocannon alone`);
+    const clients: Array<(o: LoadOptions) => Promise<LoadResult>> = [...('path' in vegeta ? [(o: LoadOptions) => vegetaRun(vegeta.path, o)] : []), autocannonRun];
+    const load = (target: string, durationSec: number): LoadOptions => ({ url: target, connections: 10, ratePerSec: options.ratePerSec, durationSec, headers });
+    // Warm-up, then one measured run per client, each with the server's own timings of its requests.
+    await autocannonRun(load(url, 3));
     const before = readProc(service.pid);
-    const firstRequest = service.requestMs.length;
-    const result = await loadRun({ url, connections: 10, overallRate: options.ratePerSec, duration: options.durationSec, headers: { authorization: `Bearer ${TOKEN}` } });
+    const runs: Array<LoadResult & { serverP50Ms: number; serverP99Ms: number; serverMaxMs: number }> = [];
+    for (const client of clients) {
+      const firstRequest = service.requestMs.length;
+      const result = await client(load(url, options.durationSec));
+      await sleep(500); // the last request lines are still in the pipe
+      const server = service.requestMs.slice(firstRequest).sort((a, b) => a - b);
+      runs.push({ ...result, serverP50Ms: percentile(server, 50), serverP99Ms: percentile(server, 99), serverMaxMs: server.at(-1) ?? Number.NaN });
+    }
     const after = readProc(service.pid);
-    await sleep(500); // the last request lines are still in the pipe
-    const server = service.requestMs.slice(firstRequest).sort((a, b) => a - b);
+    const floors: LoadResult[] = [];
+    for (const client of clients) floors.push(await clientFloor(body.length, (target) => client(load(target, options.durationSec))));
+    const judged = runs[0] as (typeof runs)[number];
     return {
       partitions: indexed,
       fixtureWrittenMs: fixture.ms,
@@ -222,17 +217,20 @@ export async function catalogBench(options: { partitions: number; ratePerSec: nu
       url: url.replace(/^http:\/\/[^/]+/, ''),
       ratePerSec: options.ratePerSec,
       durationSec: options.durationSec,
-      requests: result.requests.total,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-      achievedPerSec: round(result.requests.average, 1),
-      p50Ms: result.latency.p50,
-      p90Ms: result.latency.p90,
-      p99Ms: result.latency.p99,
-      maxMs: result.latency.max,
-      serverP50Ms: percentile(server, 50),
-      serverP99Ms: percentile(server, 99),
-      serverMaxMs: server.at(-1) ?? Number.NaN,
+      client: judged.client,
+      requests: judged.requests,
+      non2xx: judged.non2xx,
+      errors: judged.errors,
+      achievedPerSec: judged.achievedPerSec,
+      p50Ms: judged.p50Ms,
+      p90Ms: judged.p90Ms,
+      p99Ms: judged.p99Ms,
+      maxMs: judged.maxMs,
+      serverP50Ms: judged.serverP50Ms,
+      serverP99Ms: judged.serverP99Ms,
+      serverMaxMs: judged.serverMaxMs,
+      runs,
+      floors,
       responseBytes: body.length,
       rssPeakMiB: round((after?.hwmKiB ?? 0) / 1024, 1),
       cpuCoresDuringLoad: before && after ? round((after.cpuSec - before.cpuSec) / ((after.atMs - before.atMs) / 1000), 2) : Number.NaN,

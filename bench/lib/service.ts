@@ -55,7 +55,7 @@ export interface RunningService {
   pid: number;
   /** Parsed JSON log lines, request log lines excepted. */
   logs: Array<Record<string, unknown>>;
-  /** Server-side time of each request (pino-http's responseTime, ms), in log order. */
+  /** Server-side time of each request (the request log's responseTime, ms), in log order. */
   requestMs: number[];
   firstLogTime(msg: string): number | undefined;
   stop(): Promise<number | null>;

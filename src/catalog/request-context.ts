@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from '../log/logger.js';
 
 /** A flow id we pass on must not be a vector for log injection or huge headers. */
@@ -22,27 +20,39 @@ export function commonHeaders(_req: Request, res: Response, next: NextFunction):
   next();
 }
 
+/** The logger a handler may use while serving a request: its lines carry the request's flow id. */
+export interface RequestWithLog {
+  log: Logger;
+}
+
 /**
- * One log line per request (pino-http), carrying the flow id; probes log at debug to keep logs
- * readable. The flow id is the request id, bound once (`quietReqLogger`): custom props would bind
- * it again in a second child logger per request and serialize it twice more, which at 500
- * listings a second was a tenth of what each request allocated.
+ * One log line per request when its answer is finished (or its connection closed first), with
+ * the flow id, method, URL, status and the time taken; probes log at debug to keep logs
+ * readable, 5xx answers at error. `req.log` (a child logger bound to the flow id) is made only
+ * when a handler asks for it: pino-http made two child loggers per request and serialized the
+ * request into one of them, about 12 KB of garbage per request, most of what a cached listing
+ * page allocated (docs/performance.md, Catalog).
  */
 export function requestLog(logger: Logger): RequestHandler {
-  return pinoHttp({
-    logger,
-    genReqId: (_req: IncomingMessage, res: ServerResponse) => String(res.getHeader('X-Flow-ID') ?? randomUUID()),
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: 'flow_id' },
-    // Method, URL and status are what an operator reads; headers would carry tokens and noise.
-    serializers: {
-      req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }),
-      res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
-    },
-    customLogLevel: (req, res, err) => {
-      if (err || res.statusCode >= 500) return 'error';
-      if (req.url?.startsWith('/health') || req.url?.startsWith('/metrics')) return 'debug';
-      return 'info';
-    },
-  }) as unknown as RequestHandler;
+  return (req, res, next) => {
+    const started = performance.now();
+    const id = String(res.getHeader('X-Flow-ID') ?? randomUUID());
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', { configurable: true, enumerable: false, get: () => (child ??= logger.child({ flow_id: id })) });
+    let logged = false;
+    const done = (): void => {
+      if (logged) return;
+      logged = true;
+      res.off('finish', done);
+      res.off('close', done);
+      const status = res.statusCode;
+      const fields = { flow_id: id, req: { method: req.method, url: req.originalUrl }, res: { status }, responseTime: Math.round(performance.now() - started) };
+      if (status >= 500) logger.error(fields, 'request errored');
+      else if (req.url.startsWith('/health') || req.url.startsWith('/metrics')) logger.debug(fields, 'request completed');
+      else logger.info(fields, 'request completed');
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  };
 }
