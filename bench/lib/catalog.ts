@@ -10,6 +10,7 @@ import { encodeSnapshot } from '../../src/catalog/index/index-snapshot.js';
 import { getJson, putJson, type ObjectStore } from '../../src/storage/object-store.js';
 import type { S3ObjectStore } from '../../src/storage/s3-object-store.js';
 import { LakeLayout } from '../../src/lake/lake-layout.js';
+import { ADVISED_SEMI_SPACE_MIB } from '../../src/materializer/runtime-memory.js';
 import { CATALOG_BENCH_BUCKET, ORDER_COLUMNS, benchStore, brokers, freePort, percentile, round, s3Endpoint, sleep } from './common.js';
 import { autocannonRun, clientFloor, vegetaBinary, vegetaRun, type LoadOptions, type LoadResult } from './load-client.js';
 import { readProc, startService } from './service.js';
@@ -161,9 +162,9 @@ export async function catalogBench(options: { partitions: number; ratePerSec: nu
   const service = startService({
     command: 'catalog',
     heapLimitMiB: 576,
-    // As docs/catalog.md advises for catalog replicas: a larger young generation keeps per-request
-    // garbage from being promoted: p99 ~34 ms -> ~23 ms in an in-process run over 100,000 partitions.
-    semiSpaceMiB: options.semiSpaceMiB ?? 64,
+    // As docs/catalog.md advises for catalog replicas: 8 MiB semi-spaces, so each scavenge copies
+    // what ~90 requests left (3-4 ms) rather than what ~1,000 did (25-60 ms with 64 MiB).
+    semiSpaceMiB: options.semiSpaceMiB ?? ADVISED_SEMI_SPACE_MIB,
     config: {
       kafka: { brokers: brokers(), group_id: 'bench-catalog' },
       s3: { endpoint: s3Endpoint(), bucket: CATALOG_BENCH_BUCKET, prefix, create_bucket: false },
