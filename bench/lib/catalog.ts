@@ -120,30 +120,24 @@ export async function ensureSnapshotFixture(store: ObjectStore, prefix: string, 
   await store.put(layout.indexSnapshot('orders'), JSON.stringify(encodeSnapshot('orders', fixtureIndex(prefix, count), Date.now())), { contentType: 'application/json' });
 }
 
+/** One client's run against the catalog, with the catalog's own timings of the same requests. */
+export type CatalogRun = LoadResult & {
+  /** The same requests timed inside the catalog (the request log's responseTime): no client or socket time. */
+  serverP50Ms: number;
+  serverP99Ms: number;
+  serverMaxMs: number;
+};
 
-export interface CatalogResult {
+/** The judged client's run (vegeta where Go can build it, else autocannon) at the top level. */
+export interface CatalogResult extends CatalogRun {
   partitions: number;
   fixtureWrittenMs: number;
   indexBuildMs: number | null;
   url: string;
   ratePerSec: number;
   durationSec: number;
-  /** The client whose figures are the ones above: vegeta where Go can build it, else autocannon. */
-  client: LoadResult['client'];
-  requests: number;
-  non2xx: number;
-  errors: number;
-  achievedPerSec: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  /** The same requests timed inside the catalog (the request log's responseTime): no client or socket time. */
-  serverP50Ms: number;
-  serverP99Ms: number;
-  serverMaxMs: number;
   /** Every client's run against the catalog, the judged one first. */
-  runs: Array<LoadResult & { serverP50Ms: number; serverP99Ms: number; serverMaxMs: number }>;
+  runs: CatalogRun[];
   /** The same clients against a bare server answering the same number of bytes: their own floor. */
   floors: LoadResult[];
   responseBytes: number;
@@ -199,7 +193,7 @@ export async function catalogBench(options: { partitions: number; ratePerSec: nu
     // Warm-up, then one measured run per client, each with the server's own timings of its requests.
     await autocannonRun(load(url, 3));
     const before = readProc(service.pid);
-    const runs: Array<LoadResult & { serverP50Ms: number; serverP99Ms: number; serverMaxMs: number }> = [];
+    const runs: CatalogRun[] = [];
     for (const client of clients) {
       const firstRequest = service.requestMs.length;
       const result = await client(load(url, options.durationSec));
@@ -210,7 +204,7 @@ export async function catalogBench(options: { partitions: number; ratePerSec: nu
     const after = readProc(service.pid);
     const floors: LoadResult[] = [];
     for (const client of clients) floors.push(await clientFloor(body.length, (target) => client(load(target, options.durationSec))));
-    const judged = runs[0] as (typeof runs)[number];
+    const judged = runs[0] as CatalogRun;
     return {
       partitions: indexed,
       fixtureWrittenMs: fixture.ms,
@@ -218,18 +212,7 @@ export async function catalogBench(options: { partitions: number; ratePerSec: nu
       url: url.replace(/^http:\/\/[^/]+/, ''),
       ratePerSec: options.ratePerSec,
       durationSec: options.durationSec,
-      client: judged.client,
-      requests: judged.requests,
-      non2xx: judged.non2xx,
-      errors: judged.errors,
-      achievedPerSec: judged.achievedPerSec,
-      p50Ms: judged.p50Ms,
-      p90Ms: judged.p90Ms,
-      p99Ms: judged.p99Ms,
-      maxMs: judged.maxMs,
-      serverP50Ms: judged.serverP50Ms,
-      serverP99Ms: judged.serverP99Ms,
-      serverMaxMs: judged.serverMaxMs,
+      ...judged,
       runs,
       floors,
       responseBytes: body.length,

@@ -4,9 +4,10 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import express from 'express';
 import { flowId, requestLog } from '../../../src/catalog/request-context.js';
-import { createLogger } from '../../../src/log/logger.js';
+import { createLogger, type Logger } from '../../../src/log/logger.js';
 
-test('each request logs one line with its flow id once, method, URL, status and time; lines logged while handling it carry the flow id too', async (t) => {
+/** An Express app with the flow id and the request log, and the JSON lines that log wrote. */
+function loggedApp(): { lines: Array<Record<string, unknown>>; app: express.Express; logger: Logger } {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -17,8 +18,13 @@ test('each request logs one line with its flow id once, method, URL, status and 
   const logger = createLogger({ level: 'info', format: 'json' }, sink);
   const app = express();
   app.use(flowId, requestLog(logger));
+  return { lines, app, logger };
+}
+
+test('each request logs one line with its flow id once, method, URL, status and time; lines logged while handling it carry the flow id too', async (t) => {
+  const { lines, app } = loggedApp();
   app.get('/datasets', (req, res) => {
-    (req as unknown as { log: typeof logger }).log.info('inside');
+    (req as unknown as { log: Logger }).log.info('inside');
     res.json({ ok: true });
   });
   const server = app.listen(0, '127.0.0.1');
@@ -45,16 +51,7 @@ test('each request logs one line with its flow id once, method, URL, status and 
 });
 
 test('a 5xx answer logs "request errored" at error, a probe logs at debug only, and a request whose client goes away is logged once', async (t) => {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'info', format: 'json' }, sink);
-  const app = express();
-  app.use(flowId, requestLog(logger));
+  const { lines, app } = loggedApp();
   app.get('/fail', (_req, res) => {
     res.status(503).json({ error: 'down' });
   });
