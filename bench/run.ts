@@ -57,6 +57,8 @@ const { values: args } = parseArgs({
     'catalog-duration': { type: 'string', default: '20' },
     /** The catalog's V8 semi-space (MiB), as docs/catalog.md advises: the service's 8 MiB. */
     'catalog-semi-mib': { type: 'string', default: String(ADVISED_SEMI_SPACE_MIB) },
+    /** The catalog's initial old-generation limit (MiB), as docs/catalog.md advises; 0: V8's default. */
+    'catalog-initial-old-mib': { type: 'string', default: '320' },
     /** `snapshot`: the catalog's lake is an index snapshot alone (seconds to write); `states`: 100,000 state.json objects (15 minutes to write once, 7 to index without a snapshot). */
     'catalog-fixture': { type: 'string', default: 'snapshot' },
     skip: { type: 'string', default: '' },
@@ -454,7 +456,7 @@ async function main(): Promise<void> {
     // 6. catalog
     if (!SKIP.has('catalog')) {
       try {
-        const catalog: CatalogResult = await catalogBench({ partitions: Number(args['catalog-partitions']), ratePerSec: Number(args['catalog-rate']), durationSec: Number(args['catalog-duration']), semiSpaceMiB: Number(args['catalog-semi-mib']), fixture: args['catalog-fixture'] === 'states' ? 'states' : 'snapshot', log });
+        const catalog: CatalogResult = await catalogBench({ partitions: Number(args['catalog-partitions']), ratePerSec: Number(args['catalog-rate']), durationSec: Number(args['catalog-duration']), semiSpaceMiB: Number(args['catalog-semi-mib']), initialOldSpaceMiB: Number(args['catalog-initial-old-mib']), fixture: args['catalog-fixture'] === 'states' ? 'states' : 'snapshot', log });
         results['catalog'] = catalog;
         log(`catalog: ${JSON.stringify(catalog)}`);
       } catch (err) {

@@ -46,6 +46,8 @@ export interface ServiceOptions {
   heapLimitMiB: number;
   /** Young-generation semi-space size in MiB (V8's --max-semi-space-size); V8's default when absent. */
   semiSpaceMiB?: number;
+  /** V8's initial old-generation limit in MiB (--initial-old-space-size, a command-line flag: NODE_OPTIONS refuses it). */
+  initialOldSpaceMiB?: number;
   /** Directory for a V8 CPU profile of the service, when profiling. */
   cpuProfDir?: string;
 }
@@ -79,7 +81,8 @@ export function startService(options: ServiceOptions): RunningService {
   writeFileSync(file, JSON.stringify(options.config, null, 2));
   // The heap limit goes in NODE_OPTIONS as the docs say; --cpu-prof is not allowed there (Node 20).
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...profile, 'bin/tukang.js', options.command ?? 'run', '--config', file], {
+  const heap = options.initialOldSpaceMiB ? [`--initial-old-space-size=${options.initialOldSpaceMiB}`] : [];
+  const child = spawn(process.execPath, [...heap, ...profile, 'bin/tukang.js', options.command ?? 'run', '--config', file], {
     cwd: process.cwd(),
     // BENCH_SERVICE_NODE_OPTIONS adds diagnostics (e.g. --import of a memory sampler, --trace-gc) to the service only.
     env: {
