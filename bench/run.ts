@@ -22,7 +22,7 @@ import type { FileCommit, PartitionState } from '../src/lake/metadata-types.js';
 import { sampleOrderEvents, type SampleOptions } from '../src/sample/order-events.js';
 import { getJson, listAll } from '../src/storage/object-store.js';
 import type { S3ObjectStore } from '../src/storage/s3-object-store.js';
-import { catalogBench, type CatalogResult } from './lib/catalog.js';
+import { CATALOG_INITIAL_OLD_MIB, catalogBench, type CatalogResult } from './lib/catalog.js';
 import { encodeCeiling, kafkajsCeiling, platformaticCeiling, type ConsumeCeiling, type EncodeCeiling } from './lib/ceilings.js';
 import { BENCH_BUCKET, ORDER_COLUMNS, benchConfig, benchKafka, benchStore, brokers, createTopic, deleteTopics, endOffsets, percentile, produce, round, s3Endpoint, sleep, uniqueName, type SendRange } from './lib/common.js';
 import { peerRows } from './lib/peer-report.js';
@@ -58,7 +58,7 @@ const { values: args } = parseArgs({
     /** The catalog's V8 semi-space (MiB), as docs/catalog.md advises: the service's 8 MiB. */
     'catalog-semi-mib': { type: 'string', default: String(ADVISED_SEMI_SPACE_MIB) },
     /** The catalog's initial old-generation limit (MiB), as docs/catalog.md advises; 0: V8's default. */
-    'catalog-initial-old-mib': { type: 'string', default: '320' },
+    'catalog-initial-old-mib': { type: 'string', default: String(CATALOG_INITIAL_OLD_MIB) },
     /** `snapshot`: the catalog's lake is an index snapshot alone (seconds to write); `states`: 100,000 state.json objects (15 minutes to write once, 7 to index without a snapshot). */
     'catalog-fixture': { type: 'string', default: 'snapshot' },
     skip: { type: 'string', default: '' },

@@ -17,6 +17,9 @@ import { readProc, startService } from './service.js';
 
 const HOUR = 3_600_000;
 
+/** The initial old-generation limit (MiB) docs/catalog.md advises for catalog replicas. */
+export const CATALOG_INITIAL_OLD_MIB = 320;
+
 const TOKEN = 'bench-read-token-0123456789abcdef';
 
 function hourPath(ms: number): string {
@@ -161,7 +164,7 @@ export async function catalogBench(options: { partitions: number; ratePerSec: nu
     semiSpaceMiB: options.semiSpaceMiB ?? ADVISED_SEMI_SPACE_MIB,
     // And an old generation allowed to grow to 320 MiB before its first mark-compact, so the index
     // (~90 MiB) is marked every ~12 s rather than every ~3 s (docs/catalog.md).
-    initialOldSpaceMiB: options.initialOldSpaceMiB ?? 320,
+    initialOldSpaceMiB: options.initialOldSpaceMiB ?? CATALOG_INITIAL_OLD_MIB,
     config: {
       kafka: { brokers: brokers(), group_id: 'bench-catalog' },
       s3: { endpoint: s3Endpoint(), bucket: CATALOG_BENCH_BUCKET, prefix, create_bucket: false },
@@ -185,10 +188,10 @@ export async function catalogBench(options: { partitions: number; ratePerSec: nu
     const line = service.logs.find((l) => l['msg'] === 'catalog index built');
     const indexed = Number(line?.['partitions'] ?? 0);
     const url = `http://127.0.0.1:${port}/datasets/orders/partitions?limit=100`;
-    const check = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    const check = await fetch(url, { headers });
     const body = await check.text();
     if (check.status !== 200) throw new Error(`listing answered ${check.status}: ${body.slice(0, 300)}`);
-    const headers = { authorization: `Bearer ${TOKEN}` };
     const vegeta = vegetaBinary();
     if ('unavailable' in vegeta) options.log(`catalog: ${vegeta.unavailable}; the listing is judged by autocannon alone`);
     const clients: Array<(o: LoadOptions) => Promise<LoadResult>> = [...('path' in vegeta ? [(o: LoadOptions) => vegetaRun(vegeta.path, o)] : []), autocannonRun];

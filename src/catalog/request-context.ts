@@ -36,19 +36,19 @@ export interface RequestWithLog {
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
-    const id = String(res.getHeader('X-Flow-ID') ?? randomUUID());
+    const given: unknown = res.locals['flowId'];
+    const id = typeof given === 'string' ? given : randomUUID();
     let child: Logger | undefined;
     Object.defineProperty(req, 'log', { configurable: true, enumerable: false, get: () => (child ??= logger.child({ flow_id: id })) });
-    let logged = false;
+    // Whichever of 'finish' and 'close' comes first logs; it removes both listeners.
     const done = (): void => {
-      if (logged) return;
-      logged = true;
       res.off('finish', done);
       res.off('close', done);
+      const url = req.originalUrl;
       const status = res.statusCode;
-      const fields = { flow_id: id, req: { method: req.method, url: req.originalUrl }, res: { status }, responseTime: Math.round(performance.now() - started) };
+      const fields = { flow_id: id, req: { method: req.method, url }, res: { status }, responseTime: Math.round(performance.now() - started) };
       if (status >= 500) logger.error(fields, 'request errored');
-      else if (req.url.startsWith('/health') || req.url.startsWith('/metrics')) logger.debug(fields, 'request completed');
+      else if (url.startsWith('/health') || url.startsWith('/metrics')) logger.debug(fields, 'request completed');
       else logger.info(fields, 'request completed');
     };
     res.on('finish', done);

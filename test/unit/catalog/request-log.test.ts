@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import express from 'express';
-import { flowId, requestLog } from '../../../src/catalog/request-context.js';
-import { createLogger, type Logger } from '../../../src/log/logger.js';
+import { flowId, requestLog, type RequestWithLog } from '../../../src/catalog/request-context.js';
+import { createLogger } from '../../../src/log/logger.js';
 
 /** An Express app with the flow id and the request log, and the JSON lines that log wrote. */
-function loggedApp(): { lines: Array<Record<string, unknown>>; app: express.Express; logger: Logger } {
+function loggedApp(): { lines: Array<Record<string, unknown>>; app: express.Express } {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -18,13 +18,13 @@ function loggedApp(): { lines: Array<Record<string, unknown>>; app: express.Expr
   const logger = createLogger({ level: 'info', format: 'json' }, sink);
   const app = express();
   app.use(flowId, requestLog(logger));
-  return { lines, app, logger };
+  return { lines, app };
 }
 
 test('each request logs one line with its flow id once, method, URL, status and time; lines logged while handling it carry the flow id too', async (t) => {
   const { lines, app } = loggedApp();
   app.get('/datasets', (req, res) => {
-    (req as unknown as { log: Logger }).log.info('inside');
+    (req as unknown as RequestWithLog).log.info('inside');
     res.json({ ok: true });
   });
   const server = app.listen(0, '127.0.0.1');
