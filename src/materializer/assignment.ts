@@ -4,12 +4,15 @@ import { writtenDatasets, type PipelineContext } from './pipeline-context.js';
 import { RecoveryCoverage, type CoveredRange } from './recovery-coverage.js';
 
 /**
- * Takes ownership of a source partition whose records will be read from `committedOffset`.
+ * Takes ownership of a source partition whose records will be read from `committedOffset`, with
+ * `logEndOffset` the end of its log when it was assigned: until it has read that far it has a
+ * backlog, and a partition with a backlog is not idle however long its first fetch takes (it would
+ * otherwise stop holding the watermark back, and hours it still has records for could complete).
  * Builds the recovery coverage from what S3 already holds past that offset, repairs any commit
  * whose commit-record step did not happen (a crash after the partition-state write), seeds the
  * deduplicator and the watermark where the previous owner left them.
  */
-export async function assignSourcePartition(ctx: PipelineContext, sourcePartition: number, committedOffset: number): Promise<void> {
+export async function assignSourcePartition(ctx: PipelineContext, sourcePartition: number, committedOffset: number, logEndOffset = committedOffset): Promise<void> {
   const { dataset, deps } = ctx;
   const { commitLog } = deps;
   const { files: commits, accounted } = await commitLog.recordsFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);
@@ -58,7 +61,7 @@ export async function assignSourcePartition(ctx: PipelineContext, sourcePartitio
   }
   ctx.sources.set(sourcePartition, {
     nextOffset: committedOffset,
-    highWatermark: committedOffset,
+    highWatermark: Math.max(committedOffset, logEndOffset),
     coverage,
     deadLetters: undefined,
     deadLettersToWrite: [],
@@ -70,6 +73,7 @@ export async function assignSourcePartition(ctx: PipelineContext, sourcePartitio
       dataset: dataset.name,
       partition: sourcePartition,
       from_offset: committedOffset,
+      log_end_offset: logEndOffset,
       recovered_files: commits.length,
       recovered_unrecorded_files: unrecorded.length,
       recovered_accounted_ranges: allAccounted.length,

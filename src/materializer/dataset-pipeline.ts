@@ -66,9 +66,9 @@ export class DatasetPipeline {
     this.partitionCount = count;
   }
 
-  /** Takes ownership of a source partition read from `committedOffset` (recovery: see assignment.ts). */
-  async assign(sourcePartition: number, committedOffset: number): Promise<void> {
-    await assignSourcePartition(this.ctx, sourcePartition, committedOffset);
+  /** Takes ownership of a source partition read from `committedOffset`, its log ending at `logEndOffset` (recovery: see assignment.ts). */
+  async assign(sourcePartition: number, committedOffset: number, logEndOffset = committedOffset): Promise<void> {
+    await assignSourcePartition(this.ctx, sourcePartition, committedOffset, logEndOffset);
   }
 
   /** Gives up source partitions: their unflushed buffers are dropped; the next owner reads them again. */

@@ -176,8 +176,8 @@ export class Materializer implements Component, SourceHandler {
 
   // ---- SourceHandler --------------------------------------------------------------------------
 
-  async onAssigned(topic: string, partition: number, fromOffset: number): Promise<void> {
-    await this.pipelines.get(topic)?.assign(partition, fromOffset);
+  async onAssigned(topic: string, partition: number, fromOffset: number, logEndOffset: number): Promise<void> {
+    await this.pipelines.get(topic)?.assign(partition, fromOffset, logEndOffset);
   }
 
   onRevoked(topic: string, partitions: number[]): void {

@@ -5,8 +5,11 @@ import { describeError } from '../errors/catalogue.js';
 import { isRetryableKafkaError } from './kafka-retry.js';
 
 export interface SourceHandler {
-  /** A partition's first batch since it was assigned; `fromOffset` is where reading starts. */
-  onAssigned(topic: string, partition: number, fromOffset: number): Promise<void>;
+  /**
+   * A partition was assigned (or delivered its first batch since); `fromOffset` is where reading
+   * starts and `logEndOffset` where its log ended then (the backlog lies between them).
+   */
+  onAssigned(topic: string, partition: number, fromOffset: number, logEndOffset: number): Promise<void>;
   /** Partitions this member no longer owns after a rebalance. */
   onRevoked(topic: string, partitions: number[]): void;
   /** One fetched batch, in offset order. May wait: fetching for this partition waits with it (backpressure). */
@@ -178,13 +181,13 @@ export class KafkaSource {
    * Sets a partition up once: where reading starts is the group's committed offset, or the
    * configured start of the log when the group has none.
    */
-  private ensureAssigned(topic: string, partition: number, knownStart?: number): Promise<void> {
+  private ensureAssigned(topic: string, partition: number, known?: { from: number; end: number }): Promise<void> {
     const key = `${topic}/${partition}`;
     let pending = this.assigning.get(key);
     if (!pending) {
       pending = (async () => {
-        const from = knownStart ?? (await this.startOffset(topic, partition));
-        await this.handler.onAssigned(topic, partition, from);
+        const { from, end } = known ?? (await this.startOffset(topic, partition));
+        await this.handler.onAssigned(topic, partition, from, end);
         let owned = this.assigned.get(topic);
         if (!owned) {
           owned = new Set();
@@ -198,12 +201,14 @@ export class KafkaSource {
     return pending;
   }
 
-  private async startOffset(topic: string, partition: number): Promise<number> {
-    const committed = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+  /** Where reading starts, and where the log ends now. */
+  private async startOffset(topic: string, partition: number): Promise<{ from: number; end: number }> {
+    const [committed, offsets] = await Promise.all([this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] }), this.admin.fetchTopicOffsets(topic)]);
     const offset = Number(committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
-    if (offset >= 0) return offset;
-    const bounds = (await this.admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition);
-    return Number(this.options.fromBeginning ? (bounds?.low ?? 0) : (bounds?.high ?? 0));
+    const bounds = offsets.find((p) => p.partition === partition);
+    const end = Number(bounds?.high ?? 0);
+    if (offset >= 0) return { from: offset, end };
+    return { from: this.options.fromBeginning ? Number(bounds?.low ?? 0) : end, end };
   }
 
   private onGroupJoin(assignment: Record<string, number[]>): void {
@@ -231,7 +236,7 @@ export class KafkaSource {
   private async eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
-    await this.ensureAssigned(topic, partition, Number(batch.firstOffset() ?? batch.messages[0]?.offset ?? 0));
+    await this.ensureAssigned(topic, partition, { from: Number(batch.firstOffset() ?? batch.messages[0]?.offset ?? 0), end: Number(batch.highWatermark) });
     const records: SourceRecord[] = batch.messages.map((m) => ({
       topic,
       partition,

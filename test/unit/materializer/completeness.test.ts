@@ -74,3 +74,28 @@ test('in the pipeline: an hour completes when every source partition has passed 
   const state = (await lake.commitLog.readPartition('orders', 'event_date=2026-11-21/event_hour=10'))?.value;
   assert.equal(state?.rows, 2);
 });
+
+test('a source partition with a backlog it has not fetched yet is not idle: hours it still has records for stay open', async (t) => {
+  const lake = memoryLake(t);
+  const clock = new FakeClock();
+  const pipeline = pipelineOver(lake, { clock, partitions: 2, dataset: ordersDataset({ watermark: { ...ordersDataset().watermark, idle_timeout: 60_000 } }) });
+  await pipeline.assign(0, 0, 2);
+  // Partition 1 was read up to offset 0 by a previous owner; its log holds 3 more records.
+  await pipeline.assign(1, 0, 3);
+  await pipeline.processBatch(0, [orderRecord(0, 0, '2026-11-21T10:10:00Z', 'a'), orderRecord(0, 1, '2026-11-21T12:20:00Z', 'b')], 2);
+  await pipeline.waitForFlushes(true);
+  const status = async (): Promise<string | undefined> => (await lake.commitLog.readPartition('orders', 'event_date=2026-11-21/event_hour=10'))?.value.status;
+  // Its first fetch is slow (a restart on a busy machine): longer than the idle timeout.
+  clock.advance(120_000);
+  await pipeline.tick();
+  await pipeline.waitForFlushes(true);
+  await pipeline.tick();
+  assert.equal(await status(), 'open', 'partition 1 has not read its backlog');
+  await pipeline.processBatch(1, [orderRecord(1, 0, '2026-11-21T10:50:00Z', 'c'), orderRecord(1, 1, '2026-11-21T10:55:00Z', 'd'), orderRecord(1, 2, '2026-11-21T12:30:00Z', 'e')], 3);
+  await pipeline.tick();
+  await pipeline.waitForFlushes(true);
+  await pipeline.tick();
+  const state = (await lake.commitLog.readPartition('orders', 'event_date=2026-11-21/event_hour=10'))?.value;
+  assert.equal(state?.status, 'complete');
+  assert.deepEqual([state?.rows, state?.late_rows, state?.version], [3, 0, 1], 'the backlog went into the hour before it completed, not as late data');
+});
