@@ -1,30 +1,18 @@
 import type { ChangeRecord, PartitionState } from '../../lake/metadata-types.js';
+import { PartitionColumns, type PartitionFacts } from './partition-columns.js';
 import { partitionIdOf } from './partition-id.js';
 
-/** What listing needs of a partition; the full state (files, versions) stays in S3 and the LRU. */
-export interface PartitionEntry {
-  path: string;
+export type { PartitionFacts } from './partition-columns.js';
+
+/** A partition as listings show it: its stored facts and what derives from them. Built on demand. */
+export interface PartitionEntry extends PartitionFacts {
   id: string;
-  startMs: number;
-  endMs: number;
-  /** RFC 3339 forms of the bounds, formatted once: listings render thousands of them. */
+  /** RFC 3339 forms of the bounds. */
   startAt: string;
   endAt: string;
-  status: 'open' | 'complete';
-  version: number;
-  rows: number;
-  bytes: number;
-  fileCount: number;
-  duplicates: number;
-  lateRows: number;
-  updatedAt: string;
-  completedAt: string | null;
-  /** ETag of state.json this entry was built from; a differing ETag in a listing means re-read. */
-  etag: string;
-  /** The name of the partition's latest change-log object, if any. */
+  /** The partition's latest change-log object, if any. */
   change: ChangeEntry | undefined;
 }
-
 export interface ChangeEntry {
   /** Object name below `changes/`; its order is the change order. */
   name: string;
@@ -51,15 +39,13 @@ export interface Totals {
   lateRows: number;
 }
 
-export function entryOf(state: PartitionState, etag: string, previous?: PartitionEntry): PartitionEntry {
+/** What the index keeps of a partition state read with this ETag. */
+export function factsOf(state: PartitionState, etag: string): PartitionFacts {
   const current = state.versions.find((v) => v.version === state.version);
   return {
     path: state.partition_path,
-    id: partitionIdOf(state.partition_path),
     startMs: Date.parse(state.start_at),
     endMs: Date.parse(state.end_at),
-    startAt: new Date(state.start_at).toISOString(),
-    endAt: new Date(state.end_at).toISOString(),
     status: state.status,
     version: state.version,
     rows: state.rows,
@@ -70,85 +56,134 @@ export function entryOf(state: PartitionState, etag: string, previous?: Partitio
     updatedAt: state.updated_at,
     completedAt: current?.completed_at ?? null,
     etag,
-    change: previous?.change,
   };
 }
 
-function compareEntry(a: { startMs: number; path: string }, b: { startMs: number; path: string }): number {
-  return a.startMs - b.startMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const ORDER_START = 64;
+
+/** The time a change-log name begins with (`parseChangeRecordName`'s `at`): up to its first `Z`. */
+function atOfName(name: string): string {
+  return name.slice(0, name.indexOf('Z') + 1);
 }
 
 /**
  * The in-memory index of one dataset's partitions: sorted by event time for range listings, and
  * the change log sorted by key for "changed since" listings. Both answer a page with a binary
  * search and a short scan, so listing never touches S3.
+ *
+ * Partitions live in PartitionColumns by slot, and the time order is an Int32Array of slots;
+ * the change log is parallel arrays whose only objects are the names. Entries are built when a
+ * caller asks for them, so what stays in the heap is about two objects per partition, which a
+ * mark-compact visits quickly (docs/catalog.md, "Memory").
  */
 export class DatasetIndex {
-  private readonly byPath = new Map<string, PartitionEntry>();
-  /** By (start, path). */
-  private readonly sorted: PartitionEntry[] = [];
-  /** By name; only every partition's latest change counts when listing. */
-  private readonly changes: ChangeEntry[] = [];
-  private readonly changeNames = new Set<string>();
+  private readonly columns = new PartitionColumns();
+  private readonly slots = new Map<string, number>();
+  /** Slots by (start, path). */
+  private order = new Int32Array(ORDER_START);
+  /** By slot: the name of the partition's latest change, if any. */
+  private readonly latest: Array<string | undefined> = [];
+  /** The change log by name (only every partition's latest change counts when listing), in parallel arrays. */
+  private readonly changeNames: string[] = [];
+  private readonly changePaths: string[] = [];
+  private readonly changeKinds: Array<ChangeRecord['change']> = [];
+  private readonly changeVersions: number[] = [];
+  private readonly changeAtMs: number[] = [];
+  /** Change times that are not the start of their name, by name (never, for names the lake writes). */
+  private readonly oddAt = new Map<string, string>();
   /** Bumped on every change, so responses can be cached by it. */
   generation = 0;
 
   get size(): number {
-    return this.sorted.length;
+    return this.columns.count;
   }
 
   get(path: string): PartitionEntry | undefined {
-    return this.byPath.get(path);
+    const slot = this.slots.get(path);
+    return slot === undefined ? undefined : this.entryAt(slot);
+  }
+
+  /** The ETag a partition's entry was built from (no entry is built). */
+  etag(path: string): string | undefined {
+    const slot = this.slots.get(path);
+    return slot === undefined ? undefined : this.columns.etag(slot);
   }
 
   paths(): IterableIterator<string> {
-    return this.byPath.keys();
+    return this.slots.keys();
   }
 
   /** Adds or replaces a partition's entry; returns false when the ETag was already known. */
   upsert(state: PartitionState, etag: string): boolean {
-    const previous = this.byPath.get(state.partition_path);
-    if (previous?.etag === etag) return false;
-    this.put(entryOf(state, etag, previous));
+    if (this.etag(state.partition_path) === etag) return false;
+    this.put(factsOf(state, etag));
     return true;
   }
 
-  /** Adds or replaces an entry as it is (a snapshot's); its bounds must be those of its path. */
-  put(entry: PartitionEntry): void {
-    const previous = this.byPath.get(entry.path);
-    this.byPath.set(entry.path, entry);
-    if (previous) this.sorted[this.indexOf(entry)] = entry;
-    else this.sorted.splice(this.lowerBound(entry), 0, entry);
+  /** Adds or replaces a partition's facts (a snapshot's); its bounds must be those of its path. */
+  put(facts: PartitionFacts): void {
+    const known = this.slots.get(facts.path);
+    if (known !== undefined) this.columns.set(known, facts);
+    else {
+      const at = this.lowerBound(facts);
+      const slot = this.columns.add(facts);
+      this.slots.set(facts.path, slot);
+      this.latest.push(undefined);
+      if (slot === this.order.length) {
+        const order = new Int32Array(this.order.length * 2);
+        order.set(this.order);
+        this.order = order;
+      }
+      this.order.copyWithin(at + 1, at, slot);
+      this.order[at] = slot;
+    }
     this.generation++;
   }
 
-  /** Every entry in (start, path) order, and every change in name order: what a snapshot keeps. */
-  entries(): readonly PartitionEntry[] {
-    return this.sorted;
+  /** Every partition's facts in (start, path) order: what a snapshot keeps. */
+  *entries(): Generator<PartitionFacts> {
+    for (let i = 0; i < this.size; i++) yield this.columns.facts(this.slotAt(i));
   }
 
-  changeLog(): readonly ChangeEntry[] {
-    return this.changes;
+  /** Every change in name order. */
+  *changeLog(): Generator<ChangeEntry> {
+    for (let i = 0; i < this.changeNames.length; i++) yield this.changeAt(i);
   }
 
   hasChange(name: string): boolean {
-    return this.changeNames.has(name);
+    return this.changeNames[this.changeBound(name)] === name;
   }
 
   /** Records a change-log object. Names usually arrive in order; a late one is inserted in place. */
   addChange(change: ChangeEntry): void {
-    if (this.changeNames.has(change.name)) return;
-    this.changeNames.add(change.name);
-    const last = this.changes.at(-1);
-    if (!last || last.name < change.name) this.changes.push(change);
-    else this.changes.splice(this.changeBound(change.name), 0, change);
-    const entry = this.byPath.get(change.path);
-    if (entry && (!entry.change || entry.change.name < change.name)) entry.change = change;
+    const at = this.changeBound(change.name);
+    if (this.changeNames[at] === change.name) return;
+    const slot = this.slots.get(change.path);
+    // The partition's own path string where it is known, so the change adds only its name to the heap.
+    const path = slot === undefined ? change.path : this.columns.path(slot);
+    if (at === this.changeNames.length) {
+      this.changeNames.push(change.name);
+      this.changePaths.push(path);
+      this.changeKinds.push(change.change);
+      this.changeVersions.push(change.version);
+      this.changeAtMs.push(change.atMs);
+    } else {
+      this.changeNames.splice(at, 0, change.name);
+      this.changePaths.splice(at, 0, path);
+      this.changeKinds.splice(at, 0, change.change);
+      this.changeVersions.splice(at, 0, change.version);
+      this.changeAtMs.splice(at, 0, change.atMs);
+    }
+    if (change.at !== atOfName(change.name)) this.oddAt.set(change.name, change.at);
+    if (slot !== undefined) {
+      const current = this.latest[slot];
+      if (current === undefined || current < change.name) this.latest[slot] = change.name;
+    }
     this.generation++;
   }
 
   lastChange(): ChangeEntry | undefined {
-    return this.changes.at(-1);
+    return this.changeNames.length === 0 ? undefined : this.changeAt(this.changeNames.length - 1);
   }
 
   /** Partitions in event-time order after (startMs, path), matching the filter. */
@@ -157,12 +192,12 @@ export class DatasetIndex {
     // Partitions of one dataset share a length, so end order is start order: skip to the first ending after `from`.
     if (filter.fromMs !== undefined) i = Math.max(i, this.firstEndingAfter(filter.fromMs));
     const items: PartitionEntry[] = [];
-    for (; i < this.sorted.length; i++) {
-      const entry = this.sorted[i] as PartitionEntry;
-      if (filter.toMs !== undefined && entry.startMs >= filter.toMs) return { items, more: false };
-      if (filter.status !== undefined && entry.status !== filter.status) continue;
+    for (; i < this.size; i++) {
+      const slot = this.slotAt(i);
+      if (filter.toMs !== undefined && this.columns.startMs(slot) >= filter.toMs) return { items, more: false };
+      if (filter.status !== undefined && this.columns.status(slot) !== filter.status) continue;
       if (items.length === limit) return { items, more: true };
-      items.push(entry);
+      items.push(this.entryAt(slot));
     }
     return { items, more: false };
   }
@@ -175,52 +210,85 @@ export class DatasetIndex {
   listByChange(filter: PartitionFilter, afterName: string, untilMs: number, limit: number): { items: Array<{ entry: PartitionEntry; change: ChangeEntry }>; more: boolean; last: string } {
     const items: Array<{ entry: PartitionEntry; change: ChangeEntry }> = [];
     let last = afterName;
-    for (let i = this.changeBound(afterName, true); i < this.changes.length; i++) {
-      const change = this.changes[i] as ChangeEntry;
-      if (change.atMs > untilMs) break;
-      const entry = this.byPath.get(change.path);
-      const latest = entry?.change?.name === change.name;
-      if (entry && latest && matches(entry, filter)) {
+    for (let i = this.changeBound(afterName, true); i < this.changeNames.length; i++) {
+      if ((this.changeAtMs[i] as number) > untilMs) break;
+      const name = this.changeNames[i] as string;
+      const slot = this.slots.get(this.changePaths[i] as string);
+      if (slot !== undefined && this.latest[slot] === name && this.matches(slot, filter)) {
         if (items.length === limit) return { items, more: true, last };
-        items.push({ entry, change });
+        items.push({ entry: this.entryAt(slot), change: this.changeAt(i) });
       }
-      last = change.name;
+      last = name;
     }
     return { items, more: false, last };
   }
 
   totals(): Totals {
-    const t: Totals = { total: 0, complete: 0, open: 0, rows: 0, bytes: 0, duplicates: 0, lateRows: 0 };
-    for (const e of this.sorted) {
-      t.total++;
-      if (e.status === 'complete') t.complete++;
+    const t: Totals = { total: this.size, complete: 0, open: 0, rows: 0, bytes: 0, duplicates: 0, lateRows: 0 };
+    for (let slot = 0; slot < this.size; slot++) {
+      if (this.columns.status(slot) === 'complete') t.complete++;
       else t.open++;
-      t.rows += e.rows;
-      t.bytes += e.bytes;
-      t.duplicates += e.duplicates;
-      t.lateRows += e.lateRows;
+      this.columns.addCounts(slot, t);
     }
     return t;
   }
 
   newestComplete(): PartitionEntry | undefined {
-    for (let i = this.sorted.length - 1; i >= 0; i--) {
-      const e = this.sorted[i] as PartitionEntry;
-      if (e.status === 'complete') return e;
+    for (let i = this.size - 1; i >= 0; i--) {
+      const slot = this.slotAt(i);
+      if (this.columns.status(slot) === 'complete') return this.entryAt(slot);
     }
     return undefined;
   }
 
-  private indexOf(entry: PartitionEntry): number {
-    return this.lowerBound(entry);
+  private slotAt(i: number): number {
+    return this.order[i] as number;
+  }
+
+  private entryAt(slot: number): PartitionEntry {
+    const facts = this.columns.facts(slot);
+    const latest = this.latest[slot];
+    return {
+      ...facts,
+      id: partitionIdOf(facts.path),
+      startAt: new Date(facts.startMs).toISOString(),
+      endAt: new Date(facts.endMs).toISOString(),
+      change: latest === undefined ? undefined : this.changeAt(this.changeBound(latest)),
+    };
+  }
+
+  private changeAt(i: number): ChangeEntry {
+    const name = this.changeNames[i] as string;
+    return {
+      name,
+      path: this.changePaths[i] as string,
+      change: this.changeKinds[i] as ChangeRecord['change'],
+      version: this.changeVersions[i] as number,
+      at: this.oddAt.get(name) ?? atOfName(name),
+      atMs: this.changeAtMs[i] as number,
+    };
+  }
+
+  private matches(slot: number, filter: PartitionFilter): boolean {
+    if (filter.status !== undefined && this.columns.status(slot) !== filter.status) return false;
+    if (filter.fromMs !== undefined && this.columns.endMs(slot) <= filter.fromMs) return false;
+    if (filter.toMs !== undefined && this.columns.startMs(slot) >= filter.toMs) return false;
+    return true;
+  }
+
+  /** (start, path) of the i-th slot in time order against a key. */
+  private compareAt(i: number, key: { startMs: number; path: string }): number {
+    const slot = this.slotAt(i);
+    const path = this.columns.path(slot);
+    return this.columns.startMs(slot) - key.startMs || (path < key.path ? -1 : path > key.path ? 1 : 0);
   }
 
   private lowerBound(key: { startMs: number; path: string }): number {
     let lo = 0;
-    let hi = this.sorted.length;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareEntry(this.sorted[mid] as PartitionEntry, key) < 0) lo = mid + 1;
+      if (this.compareAt(mid, key) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -228,10 +296,10 @@ export class DatasetIndex {
 
   private upperBound(key: { startMs: number; path: string }): number {
     let lo = 0;
-    let hi = this.sorted.length;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareEntry(this.sorted[mid] as PartitionEntry, key) <= 0) lo = mid + 1;
+      if (this.compareAt(mid, key) <= 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -239,10 +307,10 @@ export class DatasetIndex {
 
   private firstEndingAfter(ms: number): number {
     let lo = 0;
-    let hi = this.sorted.length;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.sorted[mid] as PartitionEntry).endMs <= ms) lo = mid + 1;
+      if (this.columns.endMs(this.slotAt(mid)) <= ms) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -251,10 +319,10 @@ export class DatasetIndex {
   /** First change index with name >= name (or > name when `after`). */
   private changeBound(name: string, after = false): number {
     let lo = 0;
-    let hi = this.changes.length;
+    let hi = this.changeNames.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const n = (this.changes[mid] as ChangeEntry).name;
+      const n = this.changeNames[mid] as string;
       if (n < name || (after && n === name)) lo = mid + 1;
       else hi = mid;
     }
@@ -262,9 +330,3 @@ export class DatasetIndex {
   }
 }
 
-function matches(entry: PartitionEntry, filter: PartitionFilter): boolean {
-  if (filter.status !== undefined && entry.status !== filter.status) return false;
-  if (filter.fromMs !== undefined && entry.endMs <= filter.fromMs) return false;
-  if (filter.toMs !== undefined && entry.startMs >= filter.toMs) return false;
-  return true;
-}

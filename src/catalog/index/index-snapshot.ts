@@ -1,7 +1,6 @@
 import type { ChangeRecord } from '../../lake/metadata-types.js';
 import { TukangError } from '../../errors/catalogue.js';
-import { DatasetIndex, type ChangeEntry, type PartitionEntry } from './dataset-index.js';
-import { partitionIdOf } from './partition-id.js';
+import { DatasetIndex, type ChangeEntry, type PartitionFacts } from './dataset-index.js';
 
 /**
  * The persisted form of a dataset's index (docs/catalog.md, "Index snapshots"): one row per
@@ -30,8 +29,8 @@ export function encodeSnapshot(dataset: string, index: DatasetIndex, nowMs: numb
     dataset,
     written_at: new Date(nowMs).toISOString(),
     changes_through: index.lastChange()?.name ?? null,
-    partitions: index.entries().map((e) => [e.path, e.startMs, e.endMs, e.status, e.version, e.rows, e.bytes, e.fileCount, e.duplicates, e.lateRows, e.updatedAt, e.completedAt, e.etag]),
-    changes: index.changeLog().map((c) => [c.name, c.change]),
+    partitions: Array.from(index.entries(), (e): SnapshotRow => [e.path, e.startMs, e.endMs, e.status, e.version, e.rows, e.bytes, e.fileCount, e.duplicates, e.lateRows, e.updatedAt, e.completedAt, e.etag]),
+    changes: Array.from(index.changeLog(), (c): [string, ChangeRecord['change']] => [c.name, c.change]),
   };
 }
 
@@ -55,7 +54,7 @@ export function decodeSnapshot(dataset: string, text: string, parseChange: (name
   const changes = value['changes'];
   if (!Array.isArray(partitions) || !Array.isArray(changes)) throw corrupt(dataset, 'partitions or changes missing');
   const index = new DatasetIndex();
-  for (const row of partitions as unknown[]) index.put(entryOfRow(dataset, row));
+  for (const row of partitions as unknown[]) index.put(factsOfRow(dataset, row));
   for (const item of changes as unknown[]) {
     if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string' || !KINDS.has(item[1])) throw corrupt(dataset, 'bad change row');
     const change = parseChange(item[0]);
@@ -67,21 +66,16 @@ export function decodeSnapshot(dataset: string, text: string, parseChange: (name
   return index;
 }
 
-function entryOfRow(dataset: string, row: unknown): PartitionEntry {
+function factsOfRow(dataset: string, row: unknown): PartitionFacts {
   if (!Array.isArray(row) || row.length !== 13) throw corrupt(dataset, 'bad partition row');
   const [path, startMs, endMs, status, version, rows, bytes, fileCount, duplicates, lateRows, updatedAt, completedAt, etag] = row as unknown[];
   const numbers = [startMs, endMs, version, rows, bytes, fileCount, duplicates, lateRows];
   if (typeof path !== 'string' || path === '' || numbers.some((n) => typeof n !== 'number' || !Number.isFinite(n))) throw corrupt(dataset, 'bad partition row');
   if ((status !== 'open' && status !== 'complete') || typeof updatedAt !== 'string' || typeof etag !== 'string' || (completedAt !== null && typeof completedAt !== 'string')) throw corrupt(dataset, `bad partition row ${path}`);
-  const start = startMs as number;
-  const end = endMs as number;
   return {
     path,
-    id: partitionIdOf(path),
-    startMs: start,
-    endMs: end,
-    startAt: new Date(start).toISOString(),
-    endAt: new Date(end).toISOString(),
+    startMs: startMs as number,
+    endMs: endMs as number,
     status,
     version: version as number,
     rows: rows as number,
@@ -92,7 +86,6 @@ function entryOfRow(dataset: string, row: unknown): PartitionEntry {
     updatedAt,
     completedAt: completedAt as string | null,
     etag,
-    change: undefined,
   };
 }
 

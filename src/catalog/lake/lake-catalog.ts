@@ -118,10 +118,9 @@ export class LakeCatalog implements Component {
   /** A partition's full state, from the LRU when the index's ETag says it is current. */
   async state(dataset: string, path: string): Promise<{ state: PartitionState; etag: string } | undefined> {
     const index = await this.index(dataset);
-    const entry = index.get(path);
-    const key = `${dataset}/${path}`;
-    const cached = this.states.get(key);
-    if (entry && cached && cached.etag === entry.etag) return cached;
+    const etag = index.etag(path);
+    const cached = this.states.get(`${dataset}/${path}`);
+    if (etag !== undefined && cached?.etag === etag) return cached;
     // Unknown to the index yet (created since the last refresh) or changed: read it now.
     const read = await readMetadata(this.store, this.layout.partitionState(dataset, path), partitionStateSchema);
     if (!read) return undefined;
@@ -230,7 +229,7 @@ export class LakeCatalog implements Component {
     for await (const object of listAll(this.store, prefix)) {
       if (!object.key.endsWith('/state.json')) continue;
       const path = object.key.slice(prefix.length, -'/state.json'.length);
-      if (index.get(path)?.etag !== object.etag) stale.push(path);
+      if (index.etag(path) !== object.etag) stale.push(path);
       else current.add(path);
     }
     await mapLimit(stale, READ_CONCURRENCY, (path) => this.reread(dataset, index, path));
@@ -253,7 +252,7 @@ export class LakeCatalog implements Component {
       paths.add(change.path);
     }
     // States first, so that each change finds its partition (and the reason of its version).
-    await mapLimit([...paths].filter((p) => !index.get(p) || last !== undefined), READ_CONCURRENCY, (path) => this.reread(dataset, index, path));
+    await mapLimit([...paths].filter((p) => index.etag(p) === undefined || last !== undefined), READ_CONCURRENCY, (path) => this.reread(dataset, index, path));
     for (const change of fresh) {
       const state = this.states.get(`${dataset}/${change.path}`)?.state;
       const reason = state?.versions.find((v) => v.version === change.version)?.reason;

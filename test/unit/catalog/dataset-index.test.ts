@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { PartitionState } from '../../../src/lake/metadata-types.js';
 import { DatasetIndex } from '../../../src/catalog/index/dataset-index.js';
 import { partitionIdOf, partitionPathOf } from '../../../src/catalog/index/partition-id.js';
@@ -94,4 +96,47 @@ test('listing a large index by time: pages of at most the limit, only the status
     const body = (await res.json()) as { items: Array<{ status: string }> };
     assert.ok(body.items.length <= 100 && body.items.every((p) => p.status === 'complete'));
   }
+});
+
+test('index: what it keeps of a state comes back exactly, also text it cannot store as numbers or bytes', () => {
+  const index = new DatasetIndex();
+  const plain = state(T0, 'complete');
+  index.upsert(plain, '"0123456789abcdef0123456789abcdef"');
+  const odd: PartitionState = { ...state(T0 + HOUR, 'open'), updated_at: '2015-01-01T03:00:00Z', bytes: 2 ** 40, rows: 2 ** 33 };
+  index.upsert(odd, '"0123456789abcdef0123456789abcdef-12"');
+  const secondsOnly: PartitionState = { ...state(T0 + 2 * HOUR, 'complete') };
+  secondsOnly.versions = [{ ...(secondsOnly.versions[0] as PartitionState['versions'][number]), completed_at: '2015-01-01T04:00:00+00:00' }];
+  index.upsert(secondsOnly, 'W/"weak"');
+
+  const a = index.get(plain.partition_path);
+  assert.deepEqual([a?.etag, a?.updatedAt, a?.completedAt, a?.status, a?.startAt, a?.endAt], ['"0123456789abcdef0123456789abcdef"', plain.updated_at, plain.updated_at, 'complete', plain.start_at, plain.end_at]);
+  const b = index.get(odd.partition_path);
+  assert.deepEqual([b?.etag, b?.updatedAt, b?.completedAt, b?.bytes, b?.rows, b?.status], ['"0123456789abcdef0123456789abcdef-12"', '2015-01-01T03:00:00Z', null, 2 ** 40, 2 ** 33, 'open']);
+  const c = index.get(secondsOnly.partition_path);
+  assert.deepEqual([c?.etag, c?.completedAt], ['W/"weak"', '2015-01-01T04:00:00+00:00']);
+  assert.equal(index.etag(odd.partition_path), '"0123456789abcdef0123456789abcdef-12"');
+  assert.equal(index.upsert(odd, '"0123456789abcdef0123456789abcdef-12"'), false, 'a multipart ETag compares equal to itself');
+
+  // A replaced state's odd text goes with it.
+  index.upsert({ ...odd, updated_at: new Date(T0 + 5 * HOUR).toISOString() }, '"ffffffffffffffffffffffffffffffff"');
+  const replaced = index.get(odd.partition_path);
+  assert.deepEqual([replaced?.etag, replaced?.updatedAt], ['"ffffffffffffffffffffffffffffffff"', new Date(T0 + 5 * HOUR).toISOString()]);
+  assert.deepEqual([...index.entries()].map((e) => e.path), [plain.partition_path, odd.partition_path, secondsOnly.partition_path]);
+});
+
+test('index: a large index holds few heap bytes per partition, so a mark-compact has little to mark', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const N = 50_000;
+  const states = Array.from({ length: N }, (_, i) => state(T0 + i * HOUR, i % 10 === 0 ? 'open' : 'complete'));
+  const etags = states.map((_, i) => `"${i.toString(16).padStart(32, '0')}"`);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const index = new DatasetIndex();
+  for (let i = 0; i < N; i++) index.upsert(states[i] as PartitionState, etags[i] as string);
+  gc();
+  const perPartition = (process.memoryUsage().heapUsed - before) / N;
+  assert.equal(index.size, N);
+  // An index of one object per partition (its entry, strings and boxed numbers) held ~600 bytes each.
+  assert.ok(perPartition < 250, `${perPartition.toFixed(0)} heap bytes per partition`);
 });
