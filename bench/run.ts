@@ -47,6 +47,8 @@ const { values: args } = parseArgs({
     'encode-workers': { type: 'string', default: '1' },
     /** materializer.row_workers of the service; empty: the configuration's default. */
     'row-workers': { type: 'string', default: '' },
+    // `off` runs the service without compaction (it is on by default, as in the service).
+    compaction: { type: 'string', default: 'on' },
     'latency-events': { type: 'string', default: '200000' },
     'latency-rate': { type: 'string', default: '20000' },
     /** Event-time density of the backlog: event time advances as in a stream of this many events/s. */
@@ -82,6 +84,7 @@ const HEAP_MIB = args['heap-mib'] ? Number(args['heap-mib']) : BUDGET_MB * 2 + 6
 const SEMI_MIB = Number(args['semi-mib']);
 const ENCODE_WORKERS = Number(args['encode-workers']);
 const ROW_WORKERS = args['row-workers'] === '' ? undefined : Number(args['row-workers']);
+const COMPACTION = args.compaction !== 'off';
 const SKIP = new Set((args.skip ?? '').split(',').filter(Boolean));
 const HOUR = 3_600_000;
 /** The service's own fetch size, so that the consume ceilings fetch as it does. */
@@ -122,6 +125,7 @@ function datasetConfig(topic: string, watermark: Record<string, unknown> = {}, f
     schema: { columns: ORDER_COLUMNS, unknown_fields: 'keep_json' },
     watermark: { max_out_of_orderness: `${Math.ceil(DISORDER_MS / 1000) + 10}s`, allowed_lateness: '1m', dedup_window: '1h', idle_timeout: '1s', ...watermark },
     files: { late_batch_window: '1s', ...files },
+    ...(COMPACTION ? {} : { compaction: { enabled: false } }),
   };
 }
 
@@ -131,7 +135,7 @@ function serviceConfig(topic: string, group: string, prefix: string, watermark: 
     s3: { endpoint: s3Endpoint(), bucket: BENCH_BUCKET, prefix },
     catalog: { enabled: false },
     log: { level: 'info', format: 'json' },
-    materializer: { memory_budget_mb: BUDGET_MB, encode_workers: ENCODE_WORKERS, ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
+    materializer: { memory_budget_mb: BUDGET_MB, encode_workers: ENCODE_WORKERS, ...(COMPACTION ? {} : { compaction: false }), ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
     datasets: [datasetConfig(topic, watermark, files)],
   };
 }
