@@ -135,7 +135,7 @@ function serviceConfig(topic: string, group: string, prefix: string, watermark: 
     s3: { endpoint: s3Endpoint(), bucket: BENCH_BUCKET, prefix },
     catalog: { enabled: false },
     log: { level: 'info', format: 'json' },
-    materializer: { memory_budget_mb: BUDGET_MB, encode_workers: ENCODE_WORKERS, ...(COMPACTION ? {} : { compaction: false }), ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
+    materializer: { memory_budget_mb: BUDGET_MB, encode_workers: ENCODE_WORKERS, ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
     datasets: [datasetConfig(topic, watermark, files)],
   };
 }
@@ -360,7 +360,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     started_at: startedAt,
     machine: machine(),
-    parameters: { events: N, stream_rate: Number(args['stream-rate']), latency_events: Number(args['latency-events']), latency_rate: Number(args['latency-rate']), open_events: Number(args['open-events']), event_bytes: EVENT_BYTES, partitions: PARTITIONS, duplicate_rate: DUP_RATE, disorder_ms: DISORDER_MS, hours: HOURS, memory_budget_mb: BUDGET_MB, heap_limit_mib: HEAP_MIB, semi_space_mib: SEMI_MIB, malloc: serviceMallocEnv(), encode_workers: ENCODE_WORKERS, ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }) },
+    parameters: { events: N, stream_rate: Number(args['stream-rate']), latency_events: Number(args['latency-events']), latency_rate: Number(args['latency-rate']), open_events: Number(args['open-events']), event_bytes: EVENT_BYTES, partitions: PARTITIONS, duplicate_rate: DUP_RATE, disorder_ms: DISORDER_MS, hours: HOURS, memory_budget_mb: BUDGET_MB, heap_limit_mib: HEAP_MIB, semi_space_mib: SEMI_MIB, malloc: serviceMallocEnv(), encode_workers: ENCODE_WORKERS, ...(ROW_WORKERS === undefined ? {} : { row_workers: ROW_WORKERS }), ...(COMPACTION ? {} : { compaction: false }) },
   };
   const topics: string[] = [];
   try {
