@@ -178,15 +178,15 @@ export class KafkaSource {
   }
 
   /**
-   * Sets a partition up once: where reading starts is the group's committed offset, or the
-   * configured start of the log when the group has none.
+   * Sets a partition up once. `start` says where reading starts (the group's committed offset,
+   * or the configured start of the log when the group has none) and where the log ends now.
    */
-  private ensureAssigned(topic: string, partition: number, known?: { from: number; end: number }): Promise<void> {
+  private ensureAssigned(topic: string, partition: number, start: () => Promise<{ from: number; end: number }>): Promise<void> {
     const key = `${topic}/${partition}`;
     let pending = this.assigning.get(key);
     if (!pending) {
       pending = (async () => {
-        const { from, end } = known ?? (await this.startOffset(topic, partition));
+        const { from, end } = await start();
         await this.handler.onAssigned(topic, partition, from, end);
         let owned = this.assigned.get(topic);
         if (!owned) {
@@ -201,14 +201,16 @@ export class KafkaSource {
     return pending;
   }
 
-  /** Where reading starts, and where the log ends now. */
-  private async startOffset(topic: string, partition: number): Promise<{ from: number; end: number }> {
+  /** Where reading starts in each partition of a topic, and where its log ends now: one round trip for the topic. */
+  private async startOffsets(topic: string): Promise<(partition: number) => { from: number; end: number }> {
     const [committed, offsets] = await Promise.all([this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] }), this.admin.fetchTopicOffsets(topic)]);
-    const offset = Number(committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
-    const bounds = offsets.find((p) => p.partition === partition);
-    const end = Number(bounds?.high ?? 0);
-    if (offset >= 0) return { from: offset, end };
-    return { from: this.options.fromBeginning ? Number(bounds?.low ?? 0) : end, end };
+    return (partition) => {
+      const offset = Number(committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+      const bounds = offsets.find((p) => p.partition === partition);
+      const end = Number(bounds?.high ?? 0);
+      if (offset >= 0) return { from: offset, end };
+      return { from: this.options.fromBeginning ? Number(bounds?.low ?? 0) : end, end };
+    };
   }
 
   private onGroupJoin(assignment: Record<string, number[]>): void {
@@ -227,8 +229,10 @@ export class KafkaSource {
     this.logger.info({ assignment }, 'consumer group assignment');
     // Partitions without records must still be tracked: their checkpoints let partitions complete.
     for (const [topic, partitions] of Object.entries(assignment)) {
+      let starts: ReturnType<typeof this.startOffsets> | undefined;
+      const startOf = async (p: number): Promise<{ from: number; end: number }> => (await (starts ??= this.startOffsets(topic)))(p);
       for (const p of partitions) {
-        this.ensureAssigned(topic, p).catch((err: unknown) => this.logger.warn({ topic, partition: p, err: describeError(err) }, 'setting up partition failed; retried on its first batch'));
+        this.ensureAssigned(topic, p, () => startOf(p)).catch((err: unknown) => this.logger.warn({ topic, partition: p, err: describeError(err) }, 'setting up partition failed; retried on its first batch'));
       }
     }
   }
@@ -236,7 +240,8 @@ export class KafkaSource {
   private async eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
-    await this.ensureAssigned(topic, partition, { from: Number(batch.firstOffset() ?? batch.messages[0]?.offset ?? 0), end: Number(batch.highWatermark) });
+    const known = { from: Number(batch.firstOffset() ?? batch.messages[0]?.offset ?? 0), end: Number(batch.highWatermark) };
+    await this.ensureAssigned(topic, partition, () => Promise.resolve(known));
     const records: SourceRecord[] = batch.messages.map((m) => ({
       topic,
       partition,
