@@ -12,7 +12,7 @@ import { RecoveryCoverage, type CoveredRange } from './recovery-coverage.js';
  * whose commit-record step did not happen (a crash after the partition-state write), seeds the
  * deduplicator and the watermark where the previous owner left them.
  */
-export async function assignSourcePartition(ctx: PipelineContext, sourcePartition: number, committedOffset: number, logEndOffset = committedOffset): Promise<void> {
+export async function assignSourcePartition(ctx: PipelineContext, sourcePartition: number, committedOffset: number, logEndOffset: number): Promise<void> {
   const { dataset, deps } = ctx;
   const { commitLog } = deps;
   const { files: commits, accounted } = await commitLog.recordsFrom(dataset.name, dataset.topic, sourcePartition, committedOffset);

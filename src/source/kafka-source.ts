@@ -18,6 +18,12 @@ export interface SourceHandler {
   onFailed?(err: unknown): void;
 }
 
+/** Where reading a partition starts, and where its log ended when that was read. */
+interface ReadStart {
+  from: number;
+  end: number;
+}
+
 export interface KafkaSourceOptions {
   groupId: string;
   topics: string[];
@@ -181,7 +187,7 @@ export class KafkaSource {
    * Sets a partition up once. `start` says where reading starts (the group's committed offset,
    * or the configured start of the log when the group has none) and where the log ends now.
    */
-  private ensureAssigned(topic: string, partition: number, start: () => Promise<{ from: number; end: number }>): Promise<void> {
+  private ensureAssigned(topic: string, partition: number, start: () => Promise<ReadStart>): Promise<void> {
     const key = `${topic}/${partition}`;
     let pending = this.assigning.get(key);
     if (!pending) {
@@ -202,7 +208,7 @@ export class KafkaSource {
   }
 
   /** Where reading starts in each partition of a topic, and where its log ends now: one round trip for the topic. */
-  private async startOffsets(topic: string): Promise<(partition: number) => { from: number; end: number }> {
+  private async startOffsets(topic: string): Promise<(partition: number) => ReadStart> {
     const [committed, offsets] = await Promise.all([this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] }), this.admin.fetchTopicOffsets(topic)]);
     return (partition) => {
       const offset = Number(committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
@@ -229,8 +235,8 @@ export class KafkaSource {
     this.logger.info({ assignment }, 'consumer group assignment');
     // Partitions without records must still be tracked: their checkpoints let partitions complete.
     for (const [topic, partitions] of Object.entries(assignment)) {
-      let starts: ReturnType<typeof this.startOffsets> | undefined;
-      const startOf = async (p: number): Promise<{ from: number; end: number }> => (await (starts ??= this.startOffsets(topic)))(p);
+      let starts: Promise<(partition: number) => ReadStart> | undefined;
+      const startOf = async (p: number): Promise<ReadStart> => (await (starts ??= this.startOffsets(topic)))(p);
       for (const p of partitions) {
         this.ensureAssigned(topic, p, () => startOf(p)).catch((err: unknown) => this.logger.warn({ topic, partition: p, err: describeError(err) }, 'setting up partition failed; retried on its first batch'));
       }

@@ -1,7 +1,9 @@
-import type { ChangeRecord, PartitionState } from '../../lake/metadata-types.js';
+import type { PartitionState } from '../../lake/metadata-types.js';
+import { ChangeColumns, type ChangeEntry } from './change-columns.js';
 import { PartitionColumns, type PartitionFacts } from './partition-columns.js';
 import { partitionIdOf } from './partition-id.js';
 
+export type { ChangeEntry } from './change-columns.js';
 export type { PartitionFacts } from './partition-columns.js';
 
 /** A partition as listings show it: its stored facts and what derives from them. Built on demand. */
@@ -13,16 +15,6 @@ export interface PartitionEntry extends PartitionFacts {
   /** The partition's latest change-log object, if any. */
   change: ChangeEntry | undefined;
 }
-export interface ChangeEntry {
-  /** Object name below `changes/`; its order is the change order. */
-  name: string;
-  path: string;
-  change: ChangeRecord['change'];
-  version: number;
-  at: string;
-  atMs: number;
-}
-
 export interface PartitionFilter {
   fromMs?: number;
   toMs?: number;
@@ -61,11 +53,6 @@ export function factsOf(state: PartitionState, etag: string): PartitionFacts {
 
 const ORDER_START = 64;
 
-/** The time a change-log name begins with (`parseChangeRecordName`'s `at`): up to its first `Z`. */
-function atOfName(name: string): string {
-  return name.slice(0, name.indexOf('Z') + 1);
-}
-
 /**
  * The in-memory index of one dataset's partitions: sorted by event time for range listings, and
  * the change log sorted by key for "changed since" listings. Both answer a page with a binary
@@ -83,14 +70,8 @@ export class DatasetIndex {
   private order = new Int32Array(ORDER_START);
   /** By slot: the name of the partition's latest change, if any. */
   private readonly latest: Array<string | undefined> = [];
-  /** The change log by name (only every partition's latest change counts when listing), in parallel arrays. */
-  private readonly changeNames: string[] = [];
-  private readonly changePaths: string[] = [];
-  private readonly changeKinds: Array<ChangeRecord['change']> = [];
-  private readonly changeVersions: number[] = [];
-  private readonly changeAtMs: number[] = [];
-  /** Change times that are not the start of their name, by name (never, for names the lake writes). */
-  private readonly oddAt = new Map<string, string>();
+  /** The change log by name (only every partition's latest change counts when listing). */
+  private readonly changes = new ChangeColumns();
   /** Bumped on every change, so responses can be cached by it. */
   generation = 0;
 
@@ -147,34 +128,18 @@ export class DatasetIndex {
 
   /** Every change in name order. */
   *changeLog(): Generator<ChangeEntry> {
-    for (let i = 0; i < this.changeNames.length; i++) yield this.changeAt(i);
+    for (let i = 0; i < this.changes.length; i++) yield this.changes.entry(i);
   }
 
   hasChange(name: string): boolean {
-    return this.changeNames[this.changeBound(name)] === name;
+    return this.changes.has(name);
   }
 
   /** Records a change-log object. Names usually arrive in order; a late one is inserted in place. */
   addChange(change: ChangeEntry): void {
-    const at = this.changeBound(change.name);
-    if (this.changeNames[at] === change.name) return;
     const slot = this.slots.get(change.path);
     // The partition's own path string where it is known, so the change adds only its name to the heap.
-    const path = slot === undefined ? change.path : this.columns.path(slot);
-    if (at === this.changeNames.length) {
-      this.changeNames.push(change.name);
-      this.changePaths.push(path);
-      this.changeKinds.push(change.change);
-      this.changeVersions.push(change.version);
-      this.changeAtMs.push(change.atMs);
-    } else {
-      this.changeNames.splice(at, 0, change.name);
-      this.changePaths.splice(at, 0, path);
-      this.changeKinds.splice(at, 0, change.change);
-      this.changeVersions.splice(at, 0, change.version);
-      this.changeAtMs.splice(at, 0, change.atMs);
-    }
-    if (change.at !== atOfName(change.name)) this.oddAt.set(change.name, change.at);
+    if (!this.changes.add(change, slot === undefined ? change.path : this.columns.path(slot))) return;
     if (slot !== undefined) {
       const current = this.latest[slot];
       if (current === undefined || current < change.name) this.latest[slot] = change.name;
@@ -183,7 +148,7 @@ export class DatasetIndex {
   }
 
   lastChange(): ChangeEntry | undefined {
-    return this.changeNames.length === 0 ? undefined : this.changeAt(this.changeNames.length - 1);
+    return this.changes.length === 0 ? undefined : this.changes.entry(this.changes.length - 1);
   }
 
   /** Partitions in event-time order after (startMs, path), matching the filter. */
@@ -210,13 +175,13 @@ export class DatasetIndex {
   listByChange(filter: PartitionFilter, afterName: string, untilMs: number, limit: number): { items: Array<{ entry: PartitionEntry; change: ChangeEntry }>; more: boolean; last: string } {
     const items: Array<{ entry: PartitionEntry; change: ChangeEntry }> = [];
     let last = afterName;
-    for (let i = this.changeBound(afterName, true); i < this.changeNames.length; i++) {
-      if ((this.changeAtMs[i] as number) > untilMs) break;
-      const name = this.changeNames[i] as string;
-      const slot = this.slots.get(this.changePaths[i] as string);
+    for (let i = this.changes.bound(afterName, true); i < this.changes.length; i++) {
+      if (this.changes.timeMs(i) > untilMs) break;
+      const name = this.changes.name(i);
+      const slot = this.slots.get(this.changes.path(i));
       if (slot !== undefined && this.latest[slot] === name && this.matches(slot, filter)) {
         if (items.length === limit) return { items, more: true, last };
-        items.push({ entry: this.entryAt(slot), change: this.changeAt(i) });
+        items.push({ entry: this.entryAt(slot), change: this.changes.entry(i) });
       }
       last = name;
     }
@@ -253,19 +218,7 @@ export class DatasetIndex {
       id: partitionIdOf(facts.path),
       startAt: new Date(facts.startMs).toISOString(),
       endAt: new Date(facts.endMs).toISOString(),
-      change: latest === undefined ? undefined : this.changeAt(this.changeBound(latest)),
-    };
-  }
-
-  private changeAt(i: number): ChangeEntry {
-    const name = this.changeNames[i] as string;
-    return {
-      name,
-      path: this.changePaths[i] as string,
-      change: this.changeKinds[i] as ChangeRecord['change'],
-      version: this.changeVersions[i] as number,
-      at: this.oddAt.get(name) ?? atOfName(name),
-      atMs: this.changeAtMs[i] as number,
+      change: latest === undefined ? undefined : this.changes.entry(this.changes.bound(latest)),
     };
   }
 
@@ -315,18 +268,4 @@ export class DatasetIndex {
     }
     return lo;
   }
-
-  /** First change index with name >= name (or > name when `after`). */
-  private changeBound(name: string, after = false): number {
-    let lo = 0;
-    let hi = this.changeNames.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const n = this.changeNames[mid] as string;
-      if (n < name || (after && n === name)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
 }
-
